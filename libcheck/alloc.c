@@ -1,0 +1,384 @@
+/* alloc.c: the policy of malloc, free and realloc: which heap, when to check, what a bad pointer means,
+ * the quarantine's life cycle. Bytes are only touched through block.c; findings go to report.c. */
+#define _GNU_SOURCE
+#include "alloc.h"
+#include "heap.h"
+#include "options.h"
+#include "quarantine.h"
+#include "report.h"
+#include "unwind.h"
+
+#include <string.h>
+
+static lc_alloc_stats_t stats;
+static uint64_t ticks;
+
+// Recently unmapped large blocks: a second free of one is a double free, not a wild pointer.
+#define UNMAPPED_RING 256
+static struct { uintptr_t user; size_t size; uint32_t alloc_stack, free_stack; } unmapped[UNMAPPED_RING];
+static unsigned unmapped_next;
+static lc_lock_t unmapped_lock = LC_LOCK_INIT;
+
+
+void lc_alloc_setup(void) {
+  size_t mmap_threshold = (size_t)lc_options.mmap_threshold_kb * 1024;
+  if (mmap_threshold < 4096) mmap_threshold = 4096;
+  lc_heap_setup(&lc_user_heap, "user", 1, mmap_threshold, (size_t)lc_options.trim_threshold_kb * 1024);
+  lc_heap_setup(&lc_internal_heap, "internal", 0, (size_t)1 << 24, 0);
+  lc_block_checks = lc_options.checks;
+  lc_block_poison_limit = lc_options.poison_bytes > 0 ? (size_t)lc_options.poison_bytes : 0;
+  lc_quarantine_setup(lc_options.checks ? (size_t)lc_options.quarantine_mb << 20 : 0);
+}
+
+static inline lc_heap_t *heap_for(lc_origin_t origin) {
+  return origin == LC_ORIGIN_INTERNAL ? &lc_internal_heap : &lc_user_heap;
+}
+
+void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t stack) {
+  if (size > LC_MAX_SIZE) return NULL;
+  lc_heap_t *h = heap_for(origin);
+  size_t heap_align, req = lc_block_payload_request(size, align, &heap_align);
+  lc_lock(&h->lock);
+  void *payload = lc_heap_alloc_locked(h, req, heap_align);
+  size_t psize = payload ? lc_heap_payload_size(payload) : 0;
+  lc_unlock(&h->lock);
+  if (!payload) return NULL;
+  uint32_t seq = 0;
+  if (origin != LC_ORIGIN_INTERNAL) {
+    seq = (uint32_t)__atomic_add_fetch(&stats.allocs, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&stats.bytes_allocated, size, __ATOMIC_RELAXED);
+  }
+  void *user = lc_block_format(payload, psize, size, align, origin, stack, seq);
+  if (zero && !lc_heap_is_large(payload)) memset(user, 0, size);   // fresh mmap pages are zero already
+  return user;
+}
+
+// h is a copy of the header of the block whose user bytes start at `block`; p is the pointer concerned.
+static void say_block(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h, uint32_t stack,
+                      const char *what, const char *detail, const lc_damage_t *d) {
+  lc_error_t e = { .kind = kind, .address = (uintptr_t)p, .detected_stack = stack, .what = what, .detail = detail };
+  if (h) {
+    e.has_block = 1;
+    e.block = (uintptr_t)block;
+    e.block_size = h->size;
+    e.alloc_stack = h->alloc_stack;
+    e.free_stack = h->free_stack;
+    e.offset = (int64_t)((uintptr_t)p - e.block);
+  }
+  if (d) {
+    e.has_damage = 1;
+    e.damage = *d;
+    e.offset = d->offset;
+    e.address = e.block + (uintptr_t)d->offset;
+  }
+  lc_report_error(&e);
+}
+
+// The common case: p is the block's own user pointer.
+static void say(lc_error_kind_t kind, const void *p, const lc_header_t *h, uint32_t stack, const char *what,
+                const char *detail, const lc_damage_t *d) {
+  say_block(kind, p, p, h, stack, what, detail, d);
+}
+
+// Checks both canaries of a block whose header validated; reports (once) and returns 1 if damaged.
+static int canaries_damaged(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
+  if (!lc_block_checks) return 0;
+  lc_damage_t d;
+  size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
+  int front = lc_block_front_damaged(p, &d);
+  if (front || lc_block_back_damaged(p, h->size, psize, h->gap, &d)) {
+    if (!h->reported) {
+      say(front ? LC_ERR_UNDERFLOW : LC_ERR_OVERFLOW, p, h, stack, what, NULL, &d);
+      lc_block_mark_reported(p);
+    }
+    return 1;
+  }
+  return 0;
+}
+
+static void remember_unmapped(void *p, const lc_header_t *h, uint32_t free_stack) {
+  lc_lock(&unmapped_lock);
+  unsigned i = unmapped_next++ % UNMAPPED_RING;
+  unmapped[i].user = (uintptr_t)p;
+  unmapped[i].size = h->size;
+  unmapped[i].alloc_stack = h->alloc_stack;
+  unmapped[i].free_stack = free_stack;
+  lc_unlock(&unmapped_lock);
+}
+
+// Returns the chunk to its heap (or leaves it, marked freed, when it is damaged: never reuse a damaged block).
+static void release(void *p, int damaged, uint32_t free_stack) {
+  lc_block_set_state(p, LC_BLOCK_FREED, free_stack);
+  if (damaged) return;
+  lc_header_t *h = lc_block_header(p);
+  void *payload = lc_block_payload(h);
+  lc_lock(&lc_user_heap.lock);
+  lc_heap_free_locked(&lc_user_heap, payload);
+  lc_unlock(&lc_user_heap.lock);
+}
+
+// A block leaves the quarantine: its poison and canaries must be intact, else it was written after free.
+static void evict(void *p, uint32_t stack) {
+  lc_header_t h;
+  lc_block_status_t st = lc_block_validate(p, &h);
+  if (st == LC_BLOCK_BAD_SUM) {                         // even the header was overwritten after the free
+    lc_damage_t d = { .offset = -LC_PREFIX, .length = LC_HEADER_SIZE };
+    if (!lc_block_header(p)->reported) {
+      lc_error_t e = { .kind = LC_ERR_USE_AFTER_FREE, .address = (uintptr_t)lc_block_header(p),
+                       .has_block = 1, .block = (uintptr_t)p, .block_size = 0, .offset = -LC_PREFIX,
+                       .has_damage = 1, .damage = d, .detected_stack = stack, .what = "quarantine",
+                       .detail = "the freed block's header was overwritten" };
+      lc_report_error(&e);
+    }
+    return;                                             // never reuse: we cannot trust its size
+  }
+  lc_damage_t d;
+  int damaged = 0;
+  if (lc_block_poison_damaged(p, h.size, &d)) {
+    damaged = 1;
+    if (!h.reported) {
+      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "quarantine", NULL, &d);
+      lc_block_mark_reported(p);
+      h.reported = 1;
+    }
+  }
+  size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
+  if (lc_block_front_damaged(p, &d) || lc_block_back_damaged(p, h.size, psize, h.gap, &d)) {
+    damaged = 1;
+    if (!h.reported) {
+      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "quarantine", "the write lies outside the freed block", &d);
+      lc_block_mark_reported(p);
+    }
+  }
+  release(p, damaged, h.free_stack);
+}
+
+static void quarantine(void *p, size_t size, uint32_t stack) {
+  lc_qentry_t out[16];
+  lc_qentry_t e = { p, size };
+  for (;;) {
+    int n = lc_quarantine_push(e, out, 16);
+    for (int i = 0; i < n; i++) evict(out[i].user, stack);
+    if (n < 16) break;
+    e.user = NULL;
+  }
+}
+
+// free() of something that is not the start of a live block of ours: classify and say it.
+static void bad_pointer(void *p, uint32_t stack, const char *what) {
+  lc_heap_t *uh = &lc_user_heap;
+  if (lc_heap_contains(uh, p)) {
+    lc_lock(&uh->lock);
+    void *payload = lc_heap_find_chunk_locked(uh, p);
+    lc_header_t *h = payload ? lc_block_from_payload(payload, lc_heap_payload_size(payload)) : NULL;
+    lc_header_t copy;
+    if (h) copy = *h;
+    lc_unlock(&uh->lock);
+    if (h && (uintptr_t)lc_block_user(h) == (uintptr_t)p) {   // our block, but its header does not add up
+      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, "the block's header was overwritten (underflow?)", NULL);
+      return;
+    }
+    if (h) {
+      say_block(LC_ERR_INVALID_FREE, p, lc_block_user(h), &copy, stack, what,
+          copy.state == LC_BLOCK_LIVE ? "pointer into the middle of a block" : "pointer into a freed block", NULL);
+      return;
+    }
+    say(LC_ERR_INVALID_FREE, p, NULL, stack, what, "pointer into the heap, but to no block (already freed?)", NULL);
+    return;
+  }
+  lc_lock(&unmapped_lock);
+  for (unsigned i = 0; i < UNMAPPED_RING; i++)
+    if (unmapped[i].user == (uintptr_t)p) {
+      lc_header_t h = { .size = unmapped[i].size, .alloc_stack = unmapped[i].alloc_stack,
+                        .free_stack = unmapped[i].free_stack, .gap = 0 };
+      lc_unlock(&unmapped_lock);
+      lc_error_t e = { .kind = LC_ERR_DOUBLE_FREE, .address = (uintptr_t)p, .has_block = 1, .block = (uintptr_t)p,
+                       .block_size = h.size, .alloc_stack = h.alloc_stack, .free_stack = h.free_stack,
+                       .detected_stack = stack, .what = what };
+      lc_report_error(&e);
+      return;
+    }
+  lc_unlock(&unmapped_lock);
+  say(LC_ERR_INVALID_FREE, p, NULL, stack, what,
+      "address was not allocated by heapcheck (stack, global, or another allocator's memory)", NULL);
+}
+
+// 1 if the 32 bytes before p and p itself lie in the user heap, so its header can be read.
+static int header_readable(const void *p) {
+  if (((uintptr_t)p & (LC_ALIGN - 1)) != 0) return 0;
+  return lc_heap_contains(&lc_user_heap, (const char *)p - LC_PREFIX) && lc_heap_contains(&lc_user_heap, p);
+}
+
+static void free_internal(void *p) {
+  lc_header_t *h = lc_block_header(p);
+  lc_lock(&lc_internal_heap.lock);
+  lc_heap_free_locked(&lc_internal_heap, lc_block_payload(h));
+  lc_unlock(&lc_internal_heap.lock);
+}
+
+void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what) {
+  if (!p) return;
+  if (lc_heap_contains(&lc_internal_heap, p)) { free_internal(p); return; }
+  lc_header_t h;
+  if (!header_readable(p)) { bad_pointer(p, stack, what); return; }
+  lc_block_status_t st = lc_block_validate(p, &h);
+  if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, what); return; }
+  if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, what, NULL, NULL); return; }
+  __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
+  if (h.origin != origin) {
+    static const char *const combos[3][3] = {
+      { NULL, "allocated with malloc(), released with operator delete", "allocated with malloc(), released with operator delete[]" },
+      { "allocated with operator new, released with free()", NULL, "allocated with operator new, released with operator delete[]" },
+      { "allocated with operator new[], released with free()", "allocated with operator new[], released with operator delete", NULL },
+    };
+    say(LC_ERR_MISMATCHED_FREE, p, &h, stack, what, origin < 3 && h.origin < 3 ? combos[h.origin][origin] : NULL, NULL);
+  }
+  int damaged = canaries_damaged(p, &h, stack, what);
+  void *payload = lc_block_payload(lc_block_header(p));
+  if (lc_heap_is_large(payload)) {
+    if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
+    remember_unmapped(p, &h, stack);
+    lc_lock(&lc_user_heap.lock);
+    lc_heap_free_locked(&lc_user_heap, payload);
+    lc_unlock(&lc_user_heap.lock);
+    return;
+  }
+  if (damaged || lc_quarantine_budget() == 0) { release(p, damaged, stack); return; }
+  lc_block_set_state(p, LC_BLOCK_QUARANTINED, stack);
+  lc_block_poison(p, h.size);
+  quarantine(p, h.size ? h.size : 1, stack);
+}
+
+void *lc_realloc(void *p, size_t size, uint32_t stack) {
+  if (!p) return lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
+  if (size == 0) { lc_free(p, LC_ORIGIN_MALLOC, stack, "realloc"); return NULL; }   // glibc: frees, returns NULL
+  if (size > LC_MAX_SIZE) return NULL;
+  int internal = lc_heap_contains(&lc_internal_heap, p);
+  lc_header_t h;
+  if (!internal) {
+    if (!header_readable(p) || lc_block_validate(p, &h) == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, "realloc"); return NULL; }
+    if (h.state != LC_BLOCK_LIVE) {
+      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "realloc", "realloc() of a freed pointer", NULL);
+      return NULL;
+    }
+    if (canaries_damaged(p, &h, stack, "realloc")) {
+      void *n = lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
+      if (n) { memcpy(n, p, h.size < size ? h.size : size); lc_block_set_state(p, LC_BLOCK_FREED, stack); }
+      return n;
+    }
+  } else {
+    h = *lc_block_header(p);
+  }
+  lc_heap_t *heap = internal ? &lc_internal_heap : &lc_user_heap;
+  void *payload = lc_block_payload(lc_block_header(p));
+  size_t heap_align, req = lc_block_payload_request(size, LC_ALIGN, &heap_align);
+  if (h.gap == 0) {
+    lc_lock(&heap->lock);
+    int ok = lc_heap_resize_locked(heap, payload, req);
+    size_t psize = lc_heap_payload_size(payload);
+    lc_unlock(&heap->lock);
+    if (ok) {
+      lc_block_resize(p, psize, size, internal ? 0 : stack);
+      return p;
+    }
+  }
+  void *n = lc_alloc(size, LC_ALIGN, internal ? LC_ORIGIN_INTERNAL : LC_ORIGIN_MALLOC, 0, internal ? 0 : stack);
+  if (!n) return NULL;
+  memcpy(n, p, h.size < size ? h.size : size);
+  if (internal) free_internal(p);
+  else lc_free(p, h.origin, stack, "realloc");       // origin as allocated: a mismatch was said above if any
+  return n;
+}
+
+size_t lc_usable_size(const void *p) {
+  if (!p) return 0;
+  if (lc_heap_contains(&lc_internal_heap, p)) return lc_block_header(p)->size;
+  lc_header_t h;
+  if (!header_readable(p) || lc_block_validate(p, &h) != LC_BLOCK_OK) return 0;
+  return h.size;
+}
+
+/* ---- whole-heap verification ---- */
+
+#define MAX_SUSPECTS 4096
+typedef struct { void *user; int quarantined; } suspect_t;
+typedef struct { suspect_t *list; size_t n; } suspects_t;
+
+static void collect(void *payload, size_t psize, void *arg) {
+  suspects_t *s = arg;
+  lc_header_t *h = lc_block_from_payload(payload, psize);
+  if (!h || h->reported || s->n >= MAX_SUSPECTS) return;
+  void *user = lc_block_user(h);
+  lc_damage_t d;
+  if (h->state == LC_BLOCK_LIVE) {
+    if (lc_block_front_damaged(user, &d) || lc_block_back_damaged(user, h->size, psize, h->gap, &d))
+      s->list[s->n++] = (suspect_t){ user, 0 };
+  } else if (h->state == LC_BLOCK_QUARANTINED) {
+    if (lc_block_poison_damaged(user, h->size, &d) || lc_block_front_damaged(user, &d) ||
+        lc_block_back_damaged(user, h->size, psize, h->gap, &d))
+      s->list[s->n++] = (suspect_t){ user, 1 };
+  }
+}
+
+size_t lc_alloc_check_all(const char *what) {
+  if (!lc_block_checks) return 0;
+  suspects_t s = { lc_os_alloc(MAX_SUSPECTS * sizeof(suspect_t)), 0 };
+  if (!s.list) return 0;
+  lc_lock(&lc_user_heap.lock);                        // collect under the lock, say after it (say unwinds)
+  lc_heap_for_each_chunk_locked(&lc_user_heap, collect, &s);
+  lc_unlock(&lc_user_heap.lock);
+  uint32_t stack = lc_options.stacks ? lc_unwind_capture() : 0;
+  for (size_t i = 0; i < s.n; i++) {
+    lc_header_t h;
+    void *p = s.list[i].user;
+    if (lc_block_validate(p, &h) == LC_BLOCK_BAD_SUM || h.reported) continue;
+    lc_damage_t d;
+    size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
+    if (s.list[i].quarantined) {
+      if (lc_block_poison_damaged(p, h.size, &d)) say(LC_ERR_USE_AFTER_FREE, p, &h, stack, what, NULL, &d);
+      else if (lc_block_front_damaged(p, &d) || lc_block_back_damaged(p, h.size, psize, h.gap, &d))
+        say(LC_ERR_USE_AFTER_FREE, p, &h, stack, what, "the write lies outside the freed block", &d);
+      else continue;
+    } else if (lc_block_front_damaged(p, &d)) {
+      say(LC_ERR_UNDERFLOW, p, &h, stack, what, NULL, &d);
+    } else if (lc_block_back_damaged(p, h.size, psize, h.gap, &d)) {
+      say(LC_ERR_OVERFLOW, p, &h, stack, what, NULL, &d);
+    } else {
+      continue;
+    }
+    lc_block_mark_reported(p);
+  }
+  size_t n = s.n;
+  lc_os_free(s.list, MAX_SUSPECTS * sizeof(suspect_t));
+  return n;
+}
+
+void lc_alloc_flush_quarantine(void) {
+  lc_qentry_t out[64];
+  uint32_t stack = 0;
+  int n;
+  while ((n = lc_quarantine_drain(out, 64)) > 0)
+    for (int i = 0; i < n; i++) evict(out[i].user, stack);
+}
+
+lc_alloc_stats_t lc_alloc_stats(void) { return stats; }
+
+void lc_alloc_tick(void) {
+  if (lc_options.check_every > 0 &&
+      __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED) % (uint64_t)lc_options.check_every == 0)
+    lc_alloc_check_all("check_every");
+}
+
+void lc_alloc_lock_all(void) {
+  lc_quarantine_lock();
+  lc_lock(&unmapped_lock);
+  lc_lock(&lc_user_heap.lock);
+  lc_lock(&lc_internal_heap.lock);
+}
+
+void lc_alloc_unlock_all(void) {
+  lc_unlock(&lc_internal_heap.lock);
+  lc_unlock(&lc_user_heap.lock);
+  lc_unlock(&unmapped_lock);
+  lc_quarantine_unlock();
+}

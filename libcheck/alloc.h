@@ -1,0 +1,31 @@
+/* alloc.h: what malloc, free and realloc do, as a sequence of calls into heap, block, quarantine and report.
+ * Callers (interpose.c) hold the lc_inside guard and pass an already captured stack id. Touches no raw bytes
+ * except through block.c. */
+#ifndef LC_ALLOC_H
+#define LC_ALLOC_H
+
+#include "lc.h"
+#include "block.h"
+
+typedef struct lc_alloc_stats_s {
+  uint64_t allocs, frees, bytes_allocated;
+} lc_alloc_stats_t;
+
+void lc_alloc_setup(void);      // after options are read: heaps, quarantine
+// size: user bytes; align: power of two >= 16 (callers validate); zero: calloc semantics.
+// post: user pointer or NULL (errno set to ENOMEM by the caller).
+void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t stack);
+void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what);
+void *lc_realloc(void *p, size_t size, uint32_t stack);
+// Requested size of a live block (what malloc_usable_size answers), 0 for anything else.
+size_t lc_usable_size(const void *p);
+// Verifies every live and quarantined block now; reports damage once per block. Returns the number found.
+size_t lc_alloc_check_all(const char *what);
+// Frees the quarantine (verifying each block) — at exit, before the leak scan.
+void lc_alloc_flush_quarantine(void);
+lc_alloc_stats_t lc_alloc_stats(void);
+void lc_alloc_tick(void);       // counts a call for check_every
+void lc_alloc_lock_all(void);   // fork: prepare
+void lc_alloc_unlock_all(void); // fork: parent and child
+
+#endif

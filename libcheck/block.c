@@ -1,0 +1,158 @@
+/* block.c: the layout of one allocation inside a chunk: checksummed header, canaries, poison, states.
+ * Validation returns codes; deciding what a damaged block means (and saying it) is alloc.c's and report.c's. */
+#define _GNU_SOURCE
+#include "block.h"
+
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+int lc_block_checks = 1;
+static uint64_t secret = 0x5bd1e9955bd1e995ull;
+
+#define GAP_MAGIC 0x9a7c0ffee0dd1e55ull   // first payload word of an over-aligned block (then the gap)
+
+void lc_block_init_secret(void) {
+  uint64_t s = 0;
+  // getrandom(2) by syscall wrapper: no allocation; falls back to time and addresses.
+  if (getrandom(&s, sizeof s, GRND_NONBLOCK) != sizeof s) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&s;
+  }
+  secret = s | 1;
+}
+
+// Keyed with the secret and the header's address, so a header copied elsewhere or forged does not validate.
+// Three multiply-xor rounds: cheap enough for every malloc and free (the header is read anyway).
+static uint16_t header_sum(const lc_header_t *h) {
+  if (!lc_block_checks) return 0;                 // measuring the bare allocator: no checks at all
+  uint64_t w[3];
+  memcpy(w, h, sizeof w);
+  w[0] &= ~((uint64_t)0xffff << 48);              // the sum's own bits
+  uint64_t x = (secret ^ (uintptr_t)h ^ w[0]) * 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 29) ^ w[1]) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 32) ^ w[2]) * 0x94d049bb133111ebull;
+  return (uint16_t)(x >> 48);
+}
+
+static inline void seal(lc_header_t *h) { h->sum = header_sum(h); }
+
+size_t lc_block_payload_request(size_t size, size_t align, size_t *heap_align) {
+  size_t gap = align > LC_PREFIX ? align - LC_PREFIX : 0;
+  *heap_align = align > LC_ALIGN ? align : LC_ALIGN;
+  return gap + LC_PREFIX + size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0);
+}
+
+void *lc_block_format(void *payload, size_t payload_size, size_t size, size_t align, lc_origin_t origin,
+                      uint32_t stack, uint32_t seq) {
+  size_t gap = align > LC_PREFIX ? align - LC_PREFIX : 0;
+  if (gap) { ((uint64_t *)payload)[0] = GAP_MAGIC; ((uint64_t *)payload)[1] = gap; }
+  lc_header_t *h = (lc_header_t *)((char *)payload + gap);
+  *h = (lc_header_t){ .size = size, .origin = origin, .state = LC_BLOCK_LIVE, .alloc_stack = stack,
+                      .gap = (uint32_t)gap, .seq = seq };
+  seal(h);
+  char *user = lc_block_user(h);
+  if (lc_block_checks && origin != LC_ORIGIN_INTERNAL) {
+    memset(user - LC_FRONT_CANARY, LC_CANARY_BYTE, LC_FRONT_CANARY);
+    memset(user + size, LC_CANARY_BYTE, payload_size - gap - LC_PREFIX - size);
+  }
+  return user;
+}
+
+lc_block_status_t lc_block_validate(const void *user, lc_header_t *out) {
+  const lc_header_t *h = lc_block_header(user);
+  lc_header_t c;
+  memcpy(&c, h, sizeof c);
+  if (c.sum != header_sum(h)) return LC_BLOCK_BAD_SUM;
+  *out = c;
+  return c.state == LC_BLOCK_LIVE ? LC_BLOCK_OK : LC_BLOCK_NOT_LIVE;
+}
+
+lc_header_t *lc_block_from_payload(void *payload, size_t payload_size) {
+  if (payload_size < LC_PREFIX) return NULL;
+  lc_header_t *h = payload;
+  if (h->sum == header_sum(h) && h->gap == 0) return h;
+  uint64_t *w = payload;
+  if (w[0] == GAP_MAGIC && w[1] + LC_PREFIX <= payload_size) {
+    h = (lc_header_t *)((char *)payload + w[1]);
+    if (h->sum == header_sum(h) && h->gap == w[1]) return h;
+  }
+  return NULL;
+}
+
+void lc_block_set_state(void *user, lc_block_state_t state, uint32_t free_stack) {
+  lc_header_t *h = lc_block_header(user);
+  h->state = state;
+  h->free_stack = free_stack;
+  seal(h);
+}
+
+void lc_block_mark_reported(void *user) {
+  lc_header_t *h = lc_block_header(user);
+  h->reported = 1;
+  seal(h);
+}
+
+void lc_block_resize(void *user, size_t payload_size, size_t new_size, uint32_t stack) {
+  lc_header_t *h = lc_block_header(user);
+  h->size = new_size;
+  if (stack) h->alloc_stack = stack;
+  seal(h);
+  if (lc_block_checks && h->origin != LC_ORIGIN_INTERNAL)
+    memset((char *)user + new_size, LC_CANARY_BYTE, payload_size - h->gap - LC_PREFIX - new_size);
+}
+
+typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
+
+// Offset of the first byte in [z, z+len) that differs from `want`, or len. Eight words per step: this runs over
+// every freed byte when a block leaves the quarantine.
+static size_t first_mismatch(const unsigned char *z, size_t len, unsigned char want) {
+  const uint64_t pat = want * 0x0101010101010101ull;
+  size_t i = 0;
+  for (; i < len && ((uintptr_t)(z + i) & 7); i++) if (z[i] != want) return i;
+  for (; i + 64 <= len; i += 64) {
+    const word_t *w = (const word_t *)(z + i);
+    if (((w[0] ^ pat) | (w[1] ^ pat) | (w[2] ^ pat) | (w[3] ^ pat) | (w[4] ^ pat) | (w[5] ^ pat) | (w[6] ^ pat) |
+         (w[7] ^ pat)) != 0) break;
+  }
+  for (; i + 8 <= len; i += 8) if (*(const word_t *)(z + i) != pat) break;
+  for (; i < len; i++) if (z[i] != want) return i;
+  return len;
+}
+
+// Finds the first and last byte in [zone, zone+len) that differs from `want`; fills d relative to user.
+static int zone_damaged(const unsigned char *zone, size_t len, unsigned char want, const void *user,
+                        lc_damage_t *d) {
+  size_t i = first_mismatch(zone, len, want);
+  if (i == len) return 0;
+  size_t last = len - 1;
+  while (zone[last] == want) last--;
+  d->offset = (int64_t)((const char *)zone + i - (const char *)user);
+  d->length = last - i + 1;
+  d->shown = len - i < sizeof d->found ? len - i : sizeof d->found;
+  memcpy(d->found, zone + i, d->shown);
+  memset(d->expected, want, d->shown);
+  return 1;
+}
+
+int lc_block_front_damaged(const void *user, lc_damage_t *d) {
+  return zone_damaged((const unsigned char *)user - LC_FRONT_CANARY, LC_FRONT_CANARY, LC_CANARY_BYTE, user, d);
+}
+
+int lc_block_back_damaged(const void *user, size_t size, size_t payload_size, size_t gap, lc_damage_t *d) {
+  return zone_damaged((const unsigned char *)user + size, payload_size - gap - LC_PREFIX - size, LC_CANARY_BYTE,
+                      user, d);
+}
+
+size_t lc_block_poison_limit = 0;
+
+static inline size_t poisoned(size_t size) {
+  return lc_block_poison_limit && size > lc_block_poison_limit ? lc_block_poison_limit : size;
+}
+
+void lc_block_poison(void *user, size_t size) { memset(user, LC_POISON_BYTE, poisoned(size)); }
+
+int lc_block_poison_damaged(const void *user, size_t size, lc_damage_t *d) {
+  return zone_damaged(user, poisoned(size), LC_POISON_BYTE, user, d);
+}

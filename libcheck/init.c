@@ -1,0 +1,159 @@
+/* init.c: lazy set-up at the first allocator call, the constructor (stacks and reports on, fork handlers,
+ * which processes report), and the exit-time check (errors, leak scan, report, exit status).
+ * Formats no output itself: report.c does. */
+#define _GNU_SOURCE
+#include "init.h"
+#include "alloc.h"
+#include "heap.h"
+#include "leakscan.h"
+#include "options.h"
+#include "report.h"
+#include "symbolize.h"
+#include "unwind.h"
+
+#include <dlfcn.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+__thread int lc_inside __attribute__((tls_model("initial-exec")));
+int lc_initialized, lc_ready, lc_traced = 1;
+static pid_t own_pid;              // pid seen by the constructor or the fork child handler
+static int finished;
+static lc_lock_t finish_lock = LC_LOCK_INIT;
+
+void lc_write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n <= 0) return;
+    buf += n; len -= (size_t)n;
+  }
+}
+
+void lc_check_failed(const char *file, int line, const char *cond, uint64_t a, uint64_t b) {
+  char msg[512];
+  int n = snprintf(msg, sizeof msg, "heapcheck: internal error: %s:%d: CHECK failed: %s (0x%llx, 0x%llx)\n",
+                   file, line, cond, (unsigned long long)a, (unsigned long long)b);
+  lc_write_all(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+  abort();
+}
+
+void lc_init_slow(void) {
+  // The first call comes from ld.so or libc start-up, single-threaded: no lock is needed yet.
+  if (lc_initialized) return;
+  lc_options_init(NULL);
+  lc_block_init_secret();
+  lc_alloc_setup();
+  lc_initialized = 1;
+}
+
+static void fork_prepare(void) { lc_alloc_lock_all(); }
+static void fork_parent(void) { lc_alloc_unlock_all(); }
+static void fork_child(void) {
+  lc_alloc_unlock_all();
+  own_pid = getpid();
+  if (!lc_options.report_forked_children) lc_traced = 0;
+}
+
+// The basename of this process's executable, read without allocating.
+static void exe_name(char *out, size_t cap) {
+  char path[512];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  out[0] = 0;
+  if (n <= 0) return;
+  path[n] = 0;
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t len = strlen(base);
+  if (len >= cap) len = cap - 1;
+  memcpy(out, base, len);
+  out[len] = 0;
+}
+
+static int skipped_by_name(void) {
+  if (!lc_options.trace_children_skip[0]) return 0;
+  char name[256], globs[LC_OPTION_STR_MAX];
+  exe_name(name, sizeof name);
+  strcpy(globs, lc_options.trace_children_skip);
+  for (char *save = NULL, *g = strtok_r(globs, ",", &save); g; g = strtok_r(NULL, ",", &save))
+    if (fnmatch(g, name, 0) == 0) return 1;
+  return 0;
+}
+
+__attribute__((constructor(101))) static void lc_constructor(void) {
+  lc_ensure_init();
+  lc_enter();
+  own_pid = getpid();
+  lc_options_warn();
+  if (lc_options.help) lc_options_print_help(2);
+  if (lc_options.root_pid && own_pid != lc_options.root_pid)      // a process the program exec'd
+    lc_traced = lc_options.trace_children && !skipped_by_name();
+  else if (skipped_by_name())
+    lc_traced = 0;
+  lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
+  if (lc_options.verbosity > 0) {
+    char msg[128];
+    int n = snprintf(msg, sizeof msg, "heapcheck: checking pid %d\n", (int)own_pid);
+    lc_write_all(2, msg, (size_t)n);
+  }
+  lc_leave();
+  lc_ready = 1;
+}
+
+__attribute__((destructor(101))) static void lc_destructor(void) {
+  int status = lc_finish("exit");
+  if (status >= 0) {
+    lc_enter();
+    fflush(NULL);                  // exit() flushes stdio after the destructors; we are about to skip that
+    lc_leave();
+    lc_exit_now(status);
+  }
+}
+
+void lc_exit_now(int status) {
+  for (;;) syscall(SYS_exit_group, status);
+}
+
+void lc_before_dlclose(void) {
+  if (!lc_ready) return;
+  lc_enter();
+  lc_symbolize_remember_modules();
+  lc_leave();
+}
+
+// Decides whether the findings so far ask for a special exit status.
+static int wanted_status(const lc_leak_result_t *leaks) {
+  if (lc_options.exitcode == 0) return -1;
+  if (lc_report_error_count() > 0) return (int)lc_options.exitcode;
+  if (!leaks) return -1;
+  const char *k = lc_options.leak_exitcode_kinds;
+  if (strstr(k, "definite") && leaks->definite_blocks > 0) return (int)lc_options.exitcode;
+  if (strstr(k, "possible") && leaks->possible_blocks > 0) return (int)lc_options.exitcode;
+  if (strstr(k, "reachable") && leaks->reachable_blocks > 0) return (int)lc_options.exitcode;
+  return -1;
+}
+
+int lc_finish(const char *exit_path) {
+  if (!lc_ready || !lc_traced || lc_inside) return -1;
+  if (getpid() != own_pid) return -1;       // a vfork child (or a raw clone) shares our memory: stay out
+  int on_demand = strcmp(exit_path, "on_demand") == 0;
+  lc_lock(&finish_lock);
+  if (finished) { lc_unlock(&finish_lock); return -1; }
+  if (!on_demand) finished = 1;
+  lc_enter();
+  if (!on_demand) lc_alloc_check_all("exit");
+  lc_leak_result_t *leaks = NULL;
+  if (strcmp(lc_options.leak_check, "no") != 0) leaks = lc_leakscan_run(!on_demand && lc_options.libc_freeres);
+  lc_report_final(leaks, exit_path);
+  int status = on_demand ? -1 : wanted_status(leaks);
+  if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
+  lc_leakscan_free(leaks);
+  lc_leave();
+  lc_unlock(&finish_lock);
+  return status;
+}

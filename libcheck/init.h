@@ -1,0 +1,23 @@
+/* init.h: process life of libcheck: lazy set-up on the first allocator call, the constructor that turns
+ * stacks and reports on, fork handlers, and the exit-time check that decides the exit status. */
+#ifndef LC_INIT_H
+#define LC_INIT_H
+
+#include "lc.h"
+
+extern int lc_initialized;     // options read, heaps set up: blocks can be handed out
+extern int lc_ready;           // constructor ran: stacks are captured, findings reported
+extern int lc_traced;          // this process reports (trace_children, report_forked_children)
+
+void lc_init_slow(void);
+static inline void lc_ensure_init(void) { if (lc_unlikely(!lc_initialized)) lc_init_slow(); }
+
+// Runs the exit-time checks once ("exit", "_exit", "on_demand" for leaks only). Returns the exit status
+// that findings ask for, or -1 to keep the program's.
+int lc_finish(const char *exit_path);
+// Ends the process with `status` as exit_group does, without running anything else.
+__attribute__((noreturn)) void lc_exit_now(int status);
+// Called by the dlclose wrapper before a library is unloaded.
+void lc_before_dlclose(void);
+
+#endif

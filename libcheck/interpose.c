@@ -1,0 +1,305 @@
+/* interpose.c: every symbol libheapcheck exports. Each one: guard, capture, one call into alloc.c, with the
+ * C/POSIX/glibc argument rules and errno. No other logic lives here; only this file is default-visible. */
+#define _GNU_SOURCE
+#include "alloc.h"
+#include "init.h"
+#include "heap.h"
+#include "options.h"
+#include "quarantine.h"
+#include "report.h"
+#include "unwind.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <string.h>
+#include <unistd.h>
+
+// Capture the caller's stack unless stacks are off or the constructor has not run yet.
+static inline uint32_t capture(void) {
+  return lc_ready && lc_options.stacks ? lc_unwind_capture() : 0;
+}
+
+static void *allocate(size_t size, size_t align, lc_origin_t origin, int zero) {
+  int saved = errno;
+  lc_ensure_init();
+  void *p;
+  if (lc_inside) {
+    p = lc_alloc(size, align, LC_ORIGIN_INTERNAL, zero, 0);
+  } else {
+    lc_enter();
+    p = lc_alloc(size, align, origin, zero, capture());
+    lc_alloc_tick();
+    lc_leave();
+  }
+  errno = p ? saved : ENOMEM;
+  return p;
+}
+
+static void release(void *p, lc_origin_t origin, const char *what) {
+  if (!p) return;
+  int saved = errno;
+  lc_ensure_init();
+  if (lc_inside) {
+    lc_free(p, origin, 0, what);
+  } else {
+    lc_enter();
+    lc_free(p, origin, capture(), what);
+    lc_alloc_tick();
+    lc_leave();
+  }
+  errno = saved;
+}
+
+// A request that can never be met: optionally said (allocation-size-too-big), always ENOMEM.
+static void *too_big(size_t size) {
+  if (lc_options.warn_size_too_big && !lc_inside && lc_ready) {
+    lc_enter();
+    lc_error_t e = { .kind = LC_ERR_SIZE_TOO_BIG, .detected_stack = capture(), .what = "malloc", .requested = size };
+    lc_report_error(&e);
+    lc_leave();
+  }
+  errno = ENOMEM;
+  return NULL;
+}
+
+static inline int bad_align(size_t a) { return a == 0 || (a & (a - 1)) != 0; }
+static inline size_t min_align(size_t a) { return a < LC_ALIGN ? LC_ALIGN : a; }
+
+LC_EXPORT void *malloc(size_t size) {
+  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big(size);
+  return allocate(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0);
+}
+
+LC_EXPORT void free(void *p) { release(p, LC_ORIGIN_MALLOC, "free"); }
+LC_EXPORT void cfree(void *p) { release(p, LC_ORIGIN_MALLOC, "free"); }
+
+LC_EXPORT void *calloc(size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total) || total > LC_MAX_SIZE) return too_big(total);
+  return allocate(total, LC_ALIGN, LC_ORIGIN_MALLOC, 1);
+}
+
+LC_EXPORT void *realloc(void *p, size_t size) {
+  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big(size);
+  int saved = errno;
+  lc_ensure_init();
+  void *r;
+  if (lc_inside) {
+    r = lc_realloc(p, size, 0);
+  } else {
+    lc_enter();
+    r = lc_realloc(p, size, capture());
+    lc_alloc_tick();
+    lc_leave();
+  }
+  errno = (r || size == 0) ? saved : ENOMEM;
+  return r;
+}
+
+LC_EXPORT void *reallocarray(void *p, size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) return too_big(total);
+  return realloc(p, total);
+}
+
+LC_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
+  if (bad_align(align) || align % sizeof(void *) != 0) return EINVAL;
+  if (size > LC_MAX_SIZE) { int saved = errno; too_big(size); errno = saved; return ENOMEM; }
+  int saved = errno;
+  void *p = allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
+  errno = saved;
+  if (!p) return ENOMEM;
+  *out = p;
+  return 0;
+}
+
+LC_EXPORT void *aligned_alloc(size_t align, size_t size) {
+  if (bad_align(align)) { errno = EINVAL; return NULL; }
+  if (size > LC_MAX_SIZE) return too_big(size);
+  return allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
+}
+
+LC_EXPORT void *memalign(size_t align, size_t size) {
+  if (bad_align(align)) {            // glibc rounds a non-power of two up
+    if (align > ((size_t)1 << 40)) { errno = EINVAL; return NULL; }
+    size_t a = LC_ALIGN;
+    while (a < align) a <<= 1;
+    align = a;
+  }
+  if (size > LC_MAX_SIZE) return too_big(size);
+  return allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
+}
+
+LC_EXPORT void *valloc(size_t size) { return memalign((size_t)sysconf(_SC_PAGESIZE), size); }
+
+LC_EXPORT void *pvalloc(size_t size) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  if (size > LC_MAX_SIZE) return too_big(size);
+  return memalign(page, size ? LC_ROUND_UP(size, page) : page);
+}
+
+LC_EXPORT size_t malloc_usable_size(void *p) {
+  lc_ensure_init();
+  int saved = errno;
+  size_t n = lc_usable_size(p);
+  errno = saved;
+  return n;
+}
+
+// glibc's internal names, which some programs and libraries call directly.
+LC_EXPORT void *__libc_malloc(size_t size) { return malloc(size); }
+LC_EXPORT void __libc_free(void *p) { free(p); }
+LC_EXPORT void *__libc_calloc(size_t n, size_t size) { return calloc(n, size); }
+LC_EXPORT void *__libc_realloc(void *p, size_t size) { return realloc(p, size); }
+LC_EXPORT void *__libc_memalign(size_t align, size_t size) { return memalign(align, size); }
+LC_EXPORT void *__libc_valloc(size_t size) { return valloc(size); }
+LC_EXPORT void *__libc_pvalloc(size_t size) { return pvalloc(size); }
+
+/* ---- statistics and tuning: answered from our heap ---- */
+
+static struct mallinfo2 info2(void) {
+  lc_ensure_init();
+  lc_heap_t *h = &lc_user_heap;
+  lc_lock(&h->lock);
+  lc_heap_stats_t s = h->stats;
+  lc_unlock(&h->lock);
+  struct mallinfo2 m = { 0 };
+  m.arena = s.brk_bytes + s.mmap_extent_bytes;
+  m.hblks = s.large_count;
+  m.hblkhd = s.large_bytes;
+  m.uordblks = s.in_use_bytes;
+  m.usmblks = s.peak_in_use_bytes;
+  m.fordblks = m.arena > s.in_use_bytes ? m.arena - s.in_use_bytes : 0;
+  m.keepcost = 0;
+  return m;
+}
+
+LC_EXPORT struct mallinfo2 mallinfo2(void) { return info2(); }
+
+LC_EXPORT struct mallinfo mallinfo(void) {
+  struct mallinfo2 m2 = info2();
+  struct mallinfo m = { .arena = (int)m2.arena, .hblks = (int)m2.hblks, .hblkhd = (int)m2.hblkhd,
+                        .uordblks = (int)m2.uordblks, .usmblks = (int)m2.usmblks, .fordblks = (int)m2.fordblks };
+  return m;
+}
+
+LC_EXPORT void malloc_stats(void) {
+  struct mallinfo2 m = info2();
+  char buf[256];
+  lc_enter();
+  int n = snprintf(buf, sizeof buf, "heapcheck heap:\nsystem bytes     = %10zu\nin use bytes     = %10zu\n"
+                   "mmap regions     = %10zu\nmmap bytes       = %10zu\n", m.arena, m.uordblks, m.hblks, m.hblkhd);
+  lc_leave();
+  if (n > 0) lc_write_all(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+LC_EXPORT int malloc_trim(size_t pad) {
+  (void)pad;         // the heap trims its top on every free past trim_threshold already
+  return 0;
+}
+
+LC_EXPORT int mallopt(int param, int value) {
+  (void)param; (void)value;   // accepted for compatibility; heapcheck's tuning comes from HEAPCHECK_OPTIONS
+  return 1;
+}
+
+LC_EXPORT int malloc_info(int options, FILE *fp) {
+  (void)options;
+  struct mallinfo2 m = info2();
+  lc_enter();
+  fprintf(fp, "<malloc version=\"heapcheck-1\"><system type=\"current\" size=\"%zu\"/>"
+              "<total type=\"mmap\" count=\"%zu\" size=\"%zu\"/></malloc>\n", m.arena, m.hblks, m.hblkhd);
+  lc_leave();
+  return 0;
+}
+
+/* ---- C++ operators: same heap, origin kept for mismatched-free ---- */
+
+typedef void (*new_handler_t)(void);
+
+// operator new failed: call the installed new-handler and retry, or throw std::bad_alloc through libstdc++.
+static void *new_failed(size_t size, size_t align, lc_origin_t origin, int nothrow) {
+  for (;;) {
+    lc_enter();
+    new_handler_t (*get)(void) = (new_handler_t (*)(void))dlsym(RTLD_DEFAULT, "_ZSt15get_new_handlerv");
+    new_handler_t handler = get ? get() : NULL;
+    void (*throw_bad_alloc)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv");
+    lc_leave();
+    if (!handler) {
+      if (nothrow || !throw_bad_alloc) return NULL;
+      throw_bad_alloc();
+      return NULL;
+    }
+    handler();
+    void *p = size <= LC_MAX_SIZE ? allocate(size, align, origin, 0) : NULL;
+    if (p) return p;
+  }
+}
+
+static inline void *op_new(size_t size, size_t align, lc_origin_t origin, int nothrow) {
+  void *p = size <= LC_MAX_SIZE ? allocate(size, min_align(align), origin, 0) : NULL;
+  return lc_likely(p != NULL) ? p : new_failed(size, min_align(align), origin, nothrow);
+}
+
+#define NT const void *nothrow_tag
+LC_EXPORT void *_Znwm(size_t n) { return op_new(n, LC_ALIGN, LC_ORIGIN_NEW, 0); }
+LC_EXPORT void *_Znam(size_t n) { return op_new(n, LC_ALIGN, LC_ORIGIN_NEW_ARRAY, 0); }
+LC_EXPORT void *_ZnwmRKSt9nothrow_t(size_t n, NT) { (void)nothrow_tag; return op_new(n, LC_ALIGN, LC_ORIGIN_NEW, 1); }
+LC_EXPORT void *_ZnamRKSt9nothrow_t(size_t n, NT) { (void)nothrow_tag; return op_new(n, LC_ALIGN, LC_ORIGIN_NEW_ARRAY, 1); }
+LC_EXPORT void *_ZnwmSt11align_val_t(size_t n, size_t a) { return op_new(n, a, LC_ORIGIN_NEW, 0); }
+LC_EXPORT void *_ZnamSt11align_val_t(size_t n, size_t a) { return op_new(n, a, LC_ORIGIN_NEW_ARRAY, 0); }
+LC_EXPORT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, NT) { (void)nothrow_tag; return op_new(n, a, LC_ORIGIN_NEW, 1); }
+LC_EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, NT) { (void)nothrow_tag; return op_new(n, a, LC_ORIGIN_NEW_ARRAY, 1); }
+
+LC_EXPORT void _ZdlPv(void *p) { release(p, LC_ORIGIN_NEW, "operator delete"); }
+LC_EXPORT void _ZdaPv(void *p) { release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+LC_EXPORT void _ZdlPvm(void *p, size_t n) { (void)n; release(p, LC_ORIGIN_NEW, "operator delete"); }
+LC_EXPORT void _ZdaPvm(void *p, size_t n) { (void)n; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+LC_EXPORT void _ZdlPvRKSt9nothrow_t(void *p, NT) { (void)nothrow_tag; release(p, LC_ORIGIN_NEW, "operator delete"); }
+LC_EXPORT void _ZdaPvRKSt9nothrow_t(void *p, NT) { (void)nothrow_tag; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+LC_EXPORT void _ZdlPvSt11align_val_t(void *p, size_t a) { (void)a; release(p, LC_ORIGIN_NEW, "operator delete"); }
+LC_EXPORT void _ZdaPvSt11align_val_t(void *p, size_t a) { (void)a; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+LC_EXPORT void _ZdlPvmSt11align_val_t(void *p, size_t n, size_t a) { (void)n; (void)a; release(p, LC_ORIGIN_NEW, "operator delete"); }
+LC_EXPORT void _ZdaPvmSt11align_val_t(void *p, size_t n, size_t a) { (void)n; (void)a; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+LC_EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (void)a; (void)nothrow_tag; release(p, LC_ORIGIN_NEW, "operator delete"); }
+LC_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (void)a; (void)nothrow_tag; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+
+/* ---- process exit and library unloading ---- */
+
+LC_EXPORT void _exit(int status) {
+  int s = lc_finish("_exit");
+  lc_exit_now(s >= 0 ? s : status);
+}
+
+LC_EXPORT void _Exit(int status) {
+  int s = lc_finish("_exit");
+  lc_exit_now(s >= 0 ? s : status);
+}
+
+LC_EXPORT int dlclose(void *handle) {
+  static int (*real_dlclose)(void *);
+  lc_before_dlclose();
+  if (!real_dlclose) {
+    lc_enter();
+    real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+    lc_leave();
+  }
+  return real_dlclose ? real_dlclose(handle) : -1;
+}
+
+/* ---- the public API of heapcheck.h ---- */
+
+LC_EXPORT size_t heapcheck_check_heap(void) {
+  lc_ensure_init();
+  if (lc_inside) return 0;
+  lc_enter();
+  size_t n = lc_alloc_check_all("heapcheck_check_heap");
+  lc_leave();
+  return n;
+}
+
+LC_EXPORT int heapcheck_report_leaks(void) {
+  lc_ensure_init();
+  return lc_finish("on_demand");
+}

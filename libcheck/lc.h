@@ -1,0 +1,54 @@
+/* lc.h: what every libcheck file shares: visibility, branch hints, always-on CHECKs that print without
+ * allocating, the internal lock type, and the per-thread "inside libcheck" guard.
+ * Must not pull in anything that allocates; every macro here is safe inside malloc. */
+#ifndef LC_H
+#define LC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#define LC_EXPORT   __attribute__((visibility("default")))
+#define LC_NOINLINE __attribute__((noinline))
+#define lc_likely(x)   __builtin_expect(!!(x), 1)
+#define lc_unlikely(x) __builtin_expect(!!(x), 0)
+
+#ifndef LC_DEBUG
+#define LC_DEBUG 0
+#endif
+
+// Writes "heapcheck: internal error: FILE:LINE: what (a=.., b=..)" with write(2), then abort().
+// Our own invariants only: the program's misuse is a finding (report.c), never a CHECK.
+__attribute__((noreturn)) void lc_check_failed(const char *file, int line, const char *cond,
+                                               uint64_t a, uint64_t b);
+#define LC_CHECK(c) \
+  do { if (lc_unlikely(!(c))) lc_check_failed(__FILE__, __LINE__, #c, 0, 0); } while (0)
+#define LC_CHECK_EQ(a, b) \
+  do { uint64_t va_ = (uint64_t)(a), vb_ = (uint64_t)(b); \
+       if (lc_unlikely(va_ != vb_)) lc_check_failed(__FILE__, __LINE__, #a " == " #b, va_, vb_); } while (0)
+#if LC_DEBUG >= 1
+#define LC_DCHECK(c) LC_CHECK(c)
+#else
+#define LC_DCHECK(c) do { (void)sizeof(c); } while (0)
+#endif
+
+// Locks: plain pthread mutexes, statically initialised (usable before any constructor ran).
+typedef pthread_mutex_t lc_lock_t;
+#define LC_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
+static inline void lc_lock(lc_lock_t *l) { pthread_mutex_lock(l); }
+static inline void lc_unlock(lc_lock_t *l) { pthread_mutex_unlock(l); }
+
+// Per-thread guard: while > 0, this thread runs libcheck code (unwinder, symbolizer, report), and any
+// allocation it makes is served from the internal heap, untracked. initial-exec TLS: reading it never
+// calls __tls_get_addr, which could allocate.
+extern __thread int lc_inside __attribute__((tls_model("initial-exec")));
+static inline void lc_enter(void) { lc_inside++; }
+static inline void lc_leave(void) { lc_inside--; }
+
+// Raw output, no allocation, no stdio: used by CHECKs and the report writer.
+void lc_write_all(int fd, const char *buf, size_t len);
+
+#define LC_ALIGN 16
+#define LC_ROUND_UP(x, a) (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))
+
+#endif

@@ -1,0 +1,558 @@
+/* leakscan.c: roots -> flood fill -> classes, at exit. While the other threads are stopped nothing here may
+ * take a lock or allocate from a heap (a stopped thread may hold either): scratch memory comes straight from
+ * mmap, files are read with raw system calls, sorting is done in place. Reads blocks only through heap.c's
+ * walk and block.c's header. */
+#define _GNU_SOURCE
+#include "leakscan.h"
+#include "block.h"
+#include "heap.h"
+#include "stackdepot.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+extern const ElfW(Ehdr) __ehdr_start;
+
+/* ---- scratch memory: raw mmap, excluded from the roots ---- */
+
+#define MAX_SCRATCH 16
+static struct { uintptr_t start, end; } scratch[MAX_SCRATCH];
+static int nscratch;
+
+static void *scratch_alloc(size_t size) {
+  size = LC_ROUND_UP(size ? size : 1, 4096);
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  if (nscratch < MAX_SCRATCH) {
+    scratch[nscratch].start = (uintptr_t)p;
+    scratch[nscratch].end = (uintptr_t)p + size;
+    nscratch++;
+  }
+  return p;
+}
+
+static void scratch_free(void *p, size_t size) {
+  if (!p) return;
+  size = LC_ROUND_UP(size ? size : 1, 4096);
+  for (int i = 0; i < nscratch; i++)
+    if (scratch[i].start == (uintptr_t)p) { scratch[i] = scratch[--nscratch]; break; }
+  munmap(p, size);
+}
+
+/* ---- stopping the other threads: a signal whose handler publishes its registers and waits ---- */
+
+#define MAX_THREADS 8192
+#define NREGS 23
+typedef struct slot_s {
+  pid_t tid;
+  int state;                       // 0 signalled, 1 stopped (registers saved), 2 resumed, -1 gone
+  uintptr_t sp;
+  uintptr_t regs[NREGS];
+} slot_t;
+
+static slot_t *slots;
+static int nslots;
+static int release_flag;
+static int stop_signal;
+
+static pid_t gettid_raw(void) { return (pid_t)syscall(SYS_gettid); }
+
+static void stop_handler(int sig, siginfo_t *si, void *ucv) {
+  (void)sig; (void)si;
+  int saved = errno;
+  pid_t me = gettid_raw();
+  slot_t *s = NULL;
+  for (int i = 0; i < nslots; i++) if (slots[i].tid == me) { s = &slots[i]; break; }
+  if (s) {
+    ucontext_t *uc = ucv;
+    for (int i = 0; i < NREGS; i++) s->regs[i] = (uintptr_t)uc->uc_mcontext.gregs[i];
+    s->sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    __atomic_store_n(&s->state, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&release_flag, __ATOMIC_ACQUIRE))
+      syscall(SYS_futex, &release_flag, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    __atomic_store_n(&s->state, 2, __ATOMIC_RELEASE);
+  }
+  errno = saved;
+}
+
+static void sleep_us(long us) {
+  struct timespec ts = { 0, us * 1000 };
+  nanosleep(&ts, NULL);
+}
+
+// Lists /proc/self/task with getdents64 (opendir would allocate).
+static int list_threads(pid_t self) {
+  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[8192];
+  long n;
+  while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+    for (long off = 0; off < n;) {
+      struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
+      off += d->reclen;
+      if (d->name[0] < '0' || d->name[0] > '9') continue;
+      pid_t tid = 0;
+      for (const char *c = d->name; *c; c++) tid = tid * 10 + (*c - '0');
+      if (tid != self && nslots < MAX_THREADS) slots[nslots++] = (slot_t){ .tid = tid };
+    }
+  }
+  close(fd);
+  return nslots;
+}
+
+static struct sigaction old_action;
+
+static void stop_world(lc_leak_result_t *r) {
+  slots = scratch_alloc(MAX_THREADS * sizeof *slots);
+  nslots = 0;
+  release_flag = 0;
+  if (!slots || list_threads(gettid_raw()) == 0) return;
+  stop_signal = SIGRTMAX - 2;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = stop_handler;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  sigaction(stop_signal, &sa, &old_action);
+  pid_t pid = getpid();
+  for (int i = 0; i < nslots; i++)
+    if (syscall(SYS_tgkill, pid, slots[i].tid, stop_signal) != 0) slots[i].state = -1;
+  for (int waited = 0; waited < 2000; waited++) {     // up to ~0.5 s for every thread to answer
+    int pending = 0;
+    for (int i = 0; i < nslots; i++) if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 0) pending++;
+    if (!pending) break;
+    sleep_us(waited < 100 ? 20 : 250);
+  }
+  for (int i = 0; i < nslots; i++) {
+    if (slots[i].state == 1) r->threads_stopped++;
+    else if (slots[i].state == 0) r->threads_unresponsive++;
+  }
+}
+
+static void resume_world(void) {
+  if (!slots) return;
+  if (nslots > 0) {
+    __atomic_store_n(&release_flag, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &release_flag, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, 0);
+    for (int waited = 0; waited < 4000; waited++) {   // they must leave the handler before it is removed
+      int inside = 0;
+      for (int i = 0; i < nslots; i++) if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 1) inside++;
+      if (!inside) break;
+      sleep_us(50);
+    }
+    sigaction(stop_signal, &old_action, NULL);
+  }
+  scratch_free(slots, MAX_THREADS * sizeof *slots);
+  slots = NULL;
+}
+
+/* ---- blocks ---- */
+
+enum { ST_UNREACHED, ST_POSSIBLE, ST_REACHABLE, ST_INDIRECT, ST_DEFINITE };
+
+typedef struct blk_s {
+  uintptr_t start;
+  uint64_t size;
+  uint32_t stack;
+  uint8_t state;
+  uint64_t indirect_bytes, indirect_blocks;
+} blk_t;
+
+typedef struct scan_s {
+  blk_t *blocks;
+  size_t n, cap;
+  uintptr_t lo, hi;                // every block lies in [lo, hi)
+  uint32_t *work;                  // flood work list
+  size_t nwork, work_cap;
+  uintptr_t excl[LC_MAX_EXTENTS * 2 + 2 * 4096][2];
+  size_t nexcl;
+} scan_t;
+
+// The dynamic loader's code: blocks it allocates (DTVs, TLS blocks of dlopen'd modules, link maps, scopes)
+// are its bookkeeping, reached through pointers it may keep offset (the DTV is pointed to at its second word).
+static uintptr_t ldso_lo, ldso_hi;
+
+static void find_ldso(void) {
+  const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_BASE);
+  if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) return;
+  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+  for (int i = 0; i < eh->e_phnum; i++)
+    if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+      ldso_lo = (uintptr_t)eh + ph[i].p_vaddr;
+      ldso_hi = ldso_lo + ph[i].p_memsz;
+    }
+}
+
+// Blocks that are roots themselves: allocated before stacks were recorded (libc and loader start-up, before
+// any of the program's code ran) or by the dynamic loader.
+static int is_root_block(uint32_t stack) {
+  if (stack == 0) return 1;
+  const uintptr_t *pcs;
+  int n = lc_stackdepot_get(stack, &pcs);
+  return n > 0 && pcs[0] >= ldso_lo && pcs[0] < ldso_hi;
+}
+
+static void count_chunk(void *payload, size_t psize, void *arg) { (void)payload; (void)psize; (*(size_t *)arg)++; }
+
+static void add_block(void *payload, size_t psize, void *arg) {
+  scan_t *s = arg;
+  lc_header_t *h = lc_block_from_payload(payload, psize);
+  if (!h || h->state != LC_BLOCK_LIVE || h->origin == LC_ORIGIN_INTERNAL || s->n >= s->cap) return;
+  s->blocks[s->n++] = (blk_t){ .start = (uintptr_t)lc_block_user(h), .size = h->size, .stack = h->alloc_stack,
+                               .state = is_root_block(h->alloc_stack) ? ST_REACHABLE : ST_UNREACHED };
+}
+
+static void sift(blk_t *a, size_t root, size_t n) {
+  for (;;) {
+    size_t c = 2 * root + 1;
+    if (c >= n) return;
+    if (c + 1 < n && a[c + 1].start > a[c].start) c++;
+    if (a[root].start >= a[c].start) return;
+    blk_t t = a[root]; a[root] = a[c]; a[c] = t;
+    root = c;
+  }
+}
+
+static void sort_blocks(blk_t *a, size_t n) {          // heapsort: in place, no allocation
+  if (n < 2) return;
+  for (size_t i = n / 2; i-- > 0;) sift(a, i, n);
+  for (size_t end = n - 1; end > 0; end--) {
+    blk_t t = a[0]; a[0] = a[end]; a[end] = t;
+    sift(a, 0, end);
+  }
+}
+
+// Index of the block containing address v, or -1. *interior: v is not the block's start.
+static inline long find_block(const scan_t *s, uintptr_t v, int *interior) {
+  if (v < s->lo || v >= s->hi) return -1;
+  size_t lo = 0, hi = s->n;
+  while (lo < hi) {                                  // last block with start <= v
+    size_t mid = (lo + hi) / 2;
+    if (s->blocks[mid].start <= v) lo = mid + 1; else hi = mid;
+  }
+  if (lo == 0) return -1;
+  const blk_t *b = &s->blocks[lo - 1];
+  if (v == b->start) { *interior = 0; return (long)(lo - 1); }
+  if (v < b->start + b->size) { *interior = 1; return (long)(lo - 1); }
+  return -1;
+}
+
+static inline void push(scan_t *s, size_t i) { if (s->nwork < s->work_cap) s->work[s->nwork++] = (uint32_t)i; }
+
+// Phase 1 (strong = 1): a start pointer makes a block REACHABLE (and scanned); an interior one POSSIBLE.
+// Phase 2 (strong = 0): what POSSIBLE blocks point to becomes POSSIBLE.
+static void scan_range(scan_t *s, uintptr_t a, uintptr_t b, int strong) {
+  a = LC_ROUND_UP(a, 8);
+  for (; a + 8 <= b; a += 8) {
+    uintptr_t v = *(const uintptr_t *)a;
+    int interior;
+    long i = find_block(s, v, &interior);
+    if (i < 0) continue;
+    blk_t *blk = &s->blocks[i];
+    if (strong && !interior) {
+      if (blk->state != ST_REACHABLE) { blk->state = ST_REACHABLE; push(s, (size_t)i); }
+    } else if (blk->state == ST_UNREACHED) {
+      blk->state = ST_POSSIBLE;
+      if (!strong) push(s, (size_t)i);
+    }
+  }
+}
+
+static void drain(scan_t *s, int strong) {
+  while (s->nwork > 0) {
+    blk_t *b = &s->blocks[s->work[--s->nwork]];
+    scan_range(s, b->start, b->start + b->size, strong);
+  }
+}
+
+/* ---- roots ---- */
+
+static void exclude(uintptr_t start, uintptr_t end, void *arg) {
+  scan_t *s = arg;
+  if (s->nexcl < sizeof s->excl / sizeof s->excl[0]) { s->excl[s->nexcl][0] = start; s->excl[s->nexcl][1] = end; s->nexcl++; }
+}
+
+// Scans [a, b) minus every excluded range.
+static void scan_root(scan_t *s, uintptr_t a, uintptr_t b) {
+  for (size_t i = 0; i < s->nexcl && a < b; i++) {
+    uintptr_t xa = s->excl[i][0], xb = s->excl[i][1];
+    if (xb <= a || xa >= b) continue;
+    if (xa > a) scan_root(s, a, xa);               // the part before this exclusion, against the rest
+    a = xb > a ? xb : a;
+  }
+  if (a >= b) return;
+  // Pages never touched hold only zeros: ask mincore, and read only resident pages (a runtime may reserve
+  // gigabytes of address space it never uses; reading them would fault every page in).
+  a &= ~(uintptr_t)7;
+  uintptr_t page_a = a & ~(uintptr_t)4095;
+  unsigned char vec[256];
+  for (uintptr_t chunk = page_a; chunk < b; chunk += sizeof vec * 4096) {
+    uintptr_t chunk_end = chunk + sizeof vec * 4096 < b ? chunk + sizeof vec * 4096 : b;
+    size_t pages = (chunk_end - chunk + 4095) / 4096;
+    if (mincore((void *)chunk, chunk_end - chunk, vec) != 0) { scan_range(s, chunk < a ? a : chunk, chunk_end, 1); continue; }
+    for (size_t i = 0; i < pages; i++) {
+      if (!(vec[i] & 1)) continue;
+      uintptr_t pa = chunk + i * 4096, pb = pa + 4096 < chunk_end ? pa + 4096 : chunk_end;
+      scan_range(s, pa < a ? a : pa, pb, 1);
+    }
+  }
+}
+
+static void exclude_own_segments(scan_t *s) {
+  const ElfW(Ehdr) *eh = &__ehdr_start;
+  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+  for (int i = 0; i < eh->e_phnum; i++)
+    if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_W)) {
+      uintptr_t a = (uintptr_t)eh + ph[i].p_vaddr;
+      exclude(a & ~(uintptr_t)4095, LC_ROUND_UP(a + ph[i].p_memsz, 4096), s);
+    }
+}
+
+static uintptr_t parse_hex(const char **p) {
+  uintptr_t v = 0;
+  for (;; (*p)++) {
+    char c = **p;
+    if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
+    else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
+    else return v;
+  }
+}
+
+// The stack pointer that bounds the scan of the mapping [a, b): a thread's saved sp if one lies inside.
+static uintptr_t stack_floor(uintptr_t a, uintptr_t b, uintptr_t self_sp) {
+  if (self_sp >= a && self_sp < b) return self_sp;
+  for (int i = 0; i < nslots; i++)
+    if (slots[i].state == 1 && slots[i].sp >= a && slots[i].sp < b)
+      return slots[i].sp > a + 128 ? slots[i].sp - 128 : a;   // the red zone below sp is live too
+  return a;
+}
+
+static void scan_mappings(scan_t *s, uintptr_t self_sp) {
+  size_t cap = 1 << 20, len = 0;
+  char *buf = scratch_alloc(cap);
+  if (!buf) return;
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { scratch_free(buf, cap); return; }
+  for (;;) {
+    if (len + 4096 > cap) {                          // grow: a large process has many mappings
+      char *nb = scratch_alloc(cap * 2);
+      if (!nb) break;
+      memcpy(nb, buf, len);
+      scratch_free(buf, cap);
+      buf = nb; cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - len - 1);
+    if (n <= 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  buf[len] = 0;
+  for (char *line = buf; line < buf + len;) {
+    char *eol = memchr(line, '\n', (size_t)(buf + len - line));
+    if (!eol) eol = buf + len;
+    *eol = 0;
+    const char *p = line;
+    uintptr_t a = parse_hex(&p);
+    p++;
+    uintptr_t b = parse_hex(&p);
+    p++;
+    const char *perms = p;
+    const char *path = strchr(p, '/');
+    if (!path) path = strchr(p, '[');
+    int scan = perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p';
+    if (path && (strncmp(path, "/dev/", 5) == 0 || strcmp(path, "[vvar]") == 0 || strcmp(path, "[vsyscall]") == 0))
+      scan = 0;
+    if (scan) scan_root(s, stack_floor(a, b, self_sp), b);
+    line = eol + 1;
+  }
+  scratch_free(buf, cap);
+}
+
+/* ---- leaders of lost cliques: memcheck's "indirectly lost" ---- */
+
+static void claim(scan_t *s, size_t leader) {
+  blk_t *L = &s->blocks[leader];
+  L->state = ST_DEFINITE;
+  s->nwork = 0;
+  push(s, leader);
+  while (s->nwork > 0) {
+    blk_t *b = &s->blocks[s->work[--s->nwork]];
+    for (uintptr_t a = b->start; a + 8 <= b->start + b->size; a += 8) {
+      int interior;
+      long i = find_block(s, *(const uintptr_t *)a, &interior);
+      if (i < 0 || (size_t)i == leader) continue;
+      blk_t *t = &s->blocks[i];
+      if (t->state == ST_UNREACHED) {
+        t->state = ST_INDIRECT;
+        L->indirect_bytes += t->size; L->indirect_blocks++;
+        push(s, (size_t)i);
+      } else if (t->state == ST_DEFINITE) {        // an earlier leader: it and what it owns are ours now
+        t->state = ST_INDIRECT;
+        L->indirect_bytes += t->size + t->indirect_bytes;
+        L->indirect_blocks += 1 + t->indirect_blocks;
+        t->indirect_bytes = t->indirect_blocks = 0;
+      }
+    }
+  }
+}
+
+/* ---- grouping ---- */
+
+static int group_cmp(const lc_leak_group_t *a, const lc_leak_group_t *b) {   // >0 when a sorts after b
+  if (a->kind != b->kind) return a->kind > b->kind ? 1 : -1;
+  uint64_t ta = a->bytes + a->indirect_bytes, tb = b->bytes + b->indirect_bytes;
+  if (ta != tb) return ta < tb ? 1 : -1;
+  return a->stack > b->stack ? 1 : a->stack < b->stack ? -1 : 0;
+}
+
+static void sort_groups(lc_leak_group_t *g, size_t n) {    // insertion sort over a gap sequence (shell sort)
+  for (size_t gap = n / 2; gap > 0; gap /= 2)
+    for (size_t i = gap; i < n; i++) {
+      lc_leak_group_t t = g[i];
+      size_t j = i;
+      for (; j >= gap && group_cmp(&g[j - gap], &t) > 0; j -= gap) g[j] = g[j - gap];
+      g[j] = t;
+    }
+}
+
+static void group(scan_t *s, lc_leak_result_t *r) {
+  size_t nb = 0;
+  for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state != ST_INDIRECT) nb++;
+  size_t hcap = 64;
+  while (hcap < nb * 2) hcap *= 2;
+  size_t hbytes = hcap * sizeof(uint32_t);
+  uint32_t *slot_of = scratch_alloc(hbytes);             // hash (kind, stack) -> 1 + group index
+  lc_leak_group_t *groups = lc_os_alloc((nb ? nb : 1) * sizeof *groups);
+  if (!slot_of || !groups) { scratch_free(slot_of, hbytes); return; }
+  size_t ng = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    blk_t *b = &s->blocks[i];
+    lc_leak_kind_t kind;
+    switch (b->state) {
+      case ST_DEFINITE: kind = LC_LEAK_DEFINITE; r->definite_bytes += b->size; r->definite_blocks++; break;
+      case ST_POSSIBLE: kind = LC_LEAK_POSSIBLE; r->possible_bytes += b->size; r->possible_blocks++; break;
+      case ST_REACHABLE: kind = LC_LEAK_REACHABLE; r->reachable_bytes += b->size; r->reachable_blocks++; break;
+      default: r->indirect_bytes += b->size; r->indirect_blocks++; continue;
+    }
+    uint64_t key = ((uint64_t)kind << 32) | b->stack;
+    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (hcap - 1);
+    while (slot_of[h] && (((uint64_t)groups[slot_of[h] - 1].kind << 32) | groups[slot_of[h] - 1].stack) != key)
+      h = (h + 1) & (hcap - 1);
+    if (!slot_of[h]) {
+      groups[ng] = (lc_leak_group_t){ .kind = kind, .stack = b->stack, .example = b->start };
+      slot_of[h] = (uint32_t)++ng;
+    }
+    lc_leak_group_t *g = &groups[slot_of[h] - 1];
+    g->bytes += b->size; g->blocks++;
+    g->indirect_bytes += b->indirect_bytes; g->indirect_blocks += b->indirect_blocks;
+  }
+  scratch_free(slot_of, hbytes);
+  sort_groups(groups, ng);
+  r->groups = groups;
+  r->ngroups = ng;
+  r->map_bytes = (nb ? nb : 1) * sizeof *groups;
+}
+
+/* ---- the scan ---- */
+
+static void call_freeres(void) {
+  void (*libc_freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "__libc_freeres");
+  void (*cxx_freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+  if (cxx_freeres) cxx_freeres();
+  if (libc_freeres) libc_freeres();
+}
+
+static int only_thread(void) {
+  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[4096];
+  int count = 0;
+  long n;
+  while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+    for (long off = 0; off < n;) {
+      struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
+      off += d->reclen;
+      if (d->name[0] >= '0' && d->name[0] <= '9') count++;
+    }
+  close(fd);
+  return count == 1;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
+  // libc's caches are freed only when no other thread could still be using them.
+  if (freeres && only_thread()) call_freeres();
+  double t0 = now();
+  find_ldso();
+  lc_leak_result_t *r = lc_os_alloc(sizeof *r);
+  scan_t *s = lc_os_alloc(sizeof *s);
+  if (!r || !s) { if (s) lc_os_free(s, sizeof *s); if (r) lc_os_free(r, sizeof *r); return NULL; }
+  ucontext_t regs;                                 // our own registers: a pointer held only there is a root
+  getcontext(&regs);
+  uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
+
+  stop_world(r);
+  size_t nchunks = 0;
+  lc_heap_for_each_chunk_locked(&lc_user_heap, count_chunk, &nchunks);
+  s->cap = nchunks;
+  s->blocks = scratch_alloc((nchunks ? nchunks : 1) * sizeof(blk_t));
+  s->work_cap = 2 * (nchunks ? nchunks : 1);
+  s->work = scratch_alloc(s->work_cap * sizeof(uint32_t));
+  if (s->blocks && s->work) {
+    lc_heap_for_each_chunk_locked(&lc_user_heap, add_block, s);
+    sort_blocks(s->blocks, s->n);
+    s->lo = s->n ? s->blocks[0].start : 0;
+    s->hi = s->n ? s->blocks[s->n - 1].start + s->blocks[s->n - 1].size + 1 : 0;
+    for (size_t i = 0; i < s->n; i++) {
+      r->in_use_bytes += s->blocks[i].size;
+      r->in_use_blocks++;
+    }
+    lc_heap_for_each_range_locked(&lc_user_heap, exclude, s);
+    lc_heap_for_each_range_locked(&lc_internal_heap, exclude, s);
+    lc_os_for_each_range(exclude, s);
+    for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);
+    exclude_own_segments(s);
+    exclude((uintptr_t)s, (uintptr_t)s + sizeof *s, s);
+    // Roots: registers (ours and the stopped threads'), then every writable private mapping.
+    scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);
+    for (int i = 0; i < nslots; i++)
+      if (slots[i].state == 1) scan_range(s, (uintptr_t)slots[i].regs, (uintptr_t)(slots[i].regs + NREGS), 1);
+    scan_mappings(s, self_sp);
+    for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_REACHABLE) push(s, i);   // root blocks
+    drain(s, 1);
+    for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_POSSIBLE) push(s, i);
+    drain(s, 0);
+    for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_UNREACHED) claim(s, i);
+  }
+  resume_world();
+  group(s, r);
+  scratch_free(s->blocks, (nchunks ? nchunks : 1) * sizeof(blk_t));
+  scratch_free(s->work, s->work_cap * sizeof(uint32_t));
+  lc_os_free(s, sizeof *s);
+  r->scan_seconds = now() - t0;
+  return r;
+}
+
+void lc_leakscan_free(lc_leak_result_t *r) {
+  if (!r) return;
+  if (r->groups) lc_os_free(r->groups, r->map_bytes);
+  lc_os_free(r, sizeof *r);
+}

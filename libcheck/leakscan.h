@@ -1,0 +1,37 @@
+/* leakscan.h: the exit-time reachability scan. Stops the other threads, takes the roots (writable segments,
+ * the program's own anonymous mappings, thread stacks from their stack pointers, saved registers, TLS), floods
+ * through live blocks, and classifies every unreached block like memcheck: definitely lost, indirectly lost
+ * (owned by a lost block), possibly lost (interior pointers only), still reachable. Groups by allocation stack.
+ * Reads blocks only through heap.c's walk and block.c's header; prints nothing. */
+#ifndef LC_LEAKSCAN_H
+#define LC_LEAKSCAN_H
+
+#include "lc.h"
+
+typedef enum lc_leak_kind_e { LC_LEAK_DEFINITE, LC_LEAK_POSSIBLE, LC_LEAK_REACHABLE, LC_LEAK_INDIRECT } lc_leak_kind_t;
+
+typedef struct lc_leak_group_s {
+  lc_leak_kind_t kind;                   // DEFINITE, POSSIBLE or REACHABLE (indirect blocks count under owners)
+  uint32_t stack;                        // allocation stack shared by the group
+  uint64_t bytes, blocks;
+  uint64_t indirect_bytes, indirect_blocks;
+  uintptr_t example;                     // address of one block of the group
+} lc_leak_group_t;
+
+typedef struct lc_leak_result_s {
+  lc_leak_group_t *groups;               // sorted: kind, then bytes (largest first)
+  size_t ngroups;
+  uint64_t definite_bytes, definite_blocks, indirect_bytes, indirect_blocks;
+  uint64_t possible_bytes, possible_blocks, reachable_bytes, reachable_blocks;
+  uint64_t in_use_bytes, in_use_blocks;  // every live block at the scan
+  int threads_stopped, threads_unresponsive;
+  double scan_seconds;
+  size_t map_bytes;                      // size of the checker-owned memory behind groups
+} lc_leak_result_t;
+
+// pre: caller holds the lc_inside guard. freeres: call __libc_freeres / __gnu_cxx::__freeres first.
+// post: a result in checker-owned memory (NULL if it could not be computed); free with lc_leakscan_free.
+lc_leak_result_t *lc_leakscan_run(int freeres);
+void lc_leakscan_free(lc_leak_result_t *r);
+
+#endif

@@ -1,0 +1,642 @@
+/* report.c: says every finding, in text as it happens and in the versioned JSON report at exit (see
+ * docs/report-schema.md). Formats into fixed buffers and writes with write(2); symbolizes through symbolize.c
+ * and applies suppressions through suppress.c, both under the caller's lc_inside guard. Decides nothing but
+ * abort_on_error. */
+#define _GNU_SOURCE
+#include "report.h"
+#include "alloc.h"
+#include "heap.h"
+#include "leakscan.h"
+#include "options.h"
+#include "stackdepot.h"
+#include "suppress.h"
+#include "symbolize.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const lc_error_kind_names[LC_ERR_KINDS] = {
+  "heap-buffer-overflow", "heap-buffer-underflow", "double-free", "invalid-free", "use-after-free",
+  "mismatched-free", "allocation-size-too-big", "corrupted-header",
+};
+static const char *const leak_kind_names[] = { "leak-definite", "leak-possible", "leak-reachable", "leak-indirect" };
+
+static lc_lock_t report_lock = LC_LOCK_INIT;   // one finding at a time: text is never interleaved
+static int text_fd = -1;
+static size_t error_counts[LC_ERR_KINDS], error_total, errors_suppressed;
+
+/* ---- recorded errors, for the JSON report ---- */
+
+typedef struct recorded_s { lc_error_t e; int supp; } recorded_t;
+#define MAX_RECORDED 100000
+static recorded_t *recorded;
+static size_t nrecorded, recorded_cap;
+
+static void record(const lc_error_t *e, int supp) {
+  if (nrecorded == recorded_cap) {
+    size_t cap = recorded_cap ? recorded_cap * 2 : 256;
+    if (cap > MAX_RECORDED) return;
+    recorded_t *n = lc_os_alloc(cap * sizeof *n);
+    if (!n) return;
+    if (recorded) { memcpy(n, recorded, nrecorded * sizeof *n); lc_os_free(recorded, recorded_cap * sizeof *n); }
+    recorded = n; recorded_cap = cap;
+  }
+  recorded[nrecorded].e = *e;
+  recorded[nrecorded].e.what = e->what;      // string literals: stay valid
+  recorded[nrecorded].e.detail = e->detail;
+  recorded[nrecorded].supp = supp;
+  nrecorded++;
+}
+
+size_t lc_report_error_count(void) { return error_total; }
+
+/* ---- output ---- */
+
+// Expands %p in a path option into out.
+static void expand_path(const char *pattern, char *out, size_t cap) {
+  size_t o = 0;
+  for (const char *p = pattern; *p && o + 24 < cap; p++) {
+    if (p[0] == '%' && p[1] == 'p') { o += (size_t)snprintf(out + o, cap - o, "%d", (int)getpid()); p++; }
+    else out[o++] = *p;
+  }
+  out[o] = 0;
+}
+
+int lc_report_text_fd(void) {
+  if (text_fd >= 0) return text_fd;
+  text_fd = 2;
+  if (lc_options.log_path[0]) {
+    char path[1024];
+    expand_path(lc_options.log_path, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) text_fd = fd;
+    else {
+      char msg[1200];
+      int n = snprintf(msg, sizeof msg, "heapcheck: cannot open log_path '%s': %m; writing to stderr\n", path);
+      lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    }
+  }
+  return text_fd;
+}
+
+static char outbuf[16384];
+static size_t outlen;
+
+void lc_out_flush(void) {
+  if (outlen) lc_write_all(lc_report_text_fd(), outbuf, outlen);
+  outlen = 0;
+}
+
+void lc_out(const char *fmt, ...) {
+  char line[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+  if (outlen + len > sizeof outbuf) lc_out_flush();
+  memcpy(outbuf + outlen, line, len);
+  outlen += len;
+}
+
+/* ---- symbolized stacks ---- */
+
+#define MAX_SYM 8
+typedef struct frames_s {            // one stack, symbolized: every pc expands to 1..MAX_SYM frames
+  lc_sym_frame_t f[LC_MAX_FRAMES * 2];
+  int n;
+} frames_t;
+
+static int session_open;
+
+static void session_begin(void) { if (lc_options.symbolize && !session_open++) lc_symbolize_begin(); }
+static void session_end(void) { if (lc_options.symbolize && !--session_open) lc_symbolize_end(); }
+
+// Module and offset without libdw, when symbolize=0.
+static void plain_frame(uintptr_t pc, lc_sym_frame_t *f) {
+  memset(f, 0, sizeof *f);
+  f->pc = pc;
+  Dl_info info;
+  if (dladdr((void *)pc, &info) && info.dli_fname) {
+    f->module = info.dli_fname;
+    struct link_map *lm = NULL;
+    if (dladdr1((void *)pc, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm) f->module_offset = pc - lm->l_addr;
+    else f->module_offset = pc - (uintptr_t)info.dli_fbase;
+  }
+}
+
+static void symbolize_stack(uint32_t id, frames_t *out) {
+  out->n = 0;
+  const uintptr_t *pcs;
+  int n = lc_stackdepot_get(id, &pcs);
+  for (int i = 0; i < n && out->n < (int)(sizeof out->f / sizeof out->f[0]); i++) {
+    int room = (int)(sizeof out->f / sizeof out->f[0]) - out->n;
+    if (lc_options.symbolize) out->n += lc_symbolize_pc(pcs[i], 0, &out->f[out->n], room < MAX_SYM ? room : MAX_SYM);
+    else plain_frame(pcs[i], &out->f[out->n++]);
+  }
+}
+
+static void print_frames(const frames_t *fr) {
+  if (fr->n == 0) { lc_out("    (no stack recorded)\n"); return; }
+  int level = 0;
+  for (int i = 0; i < fr->n; i++) {
+    const lc_sym_frame_t *f = &fr->f[i];
+    lc_out("    #%d 0x%lx in %s", level, (unsigned long)f->pc, f->function ? f->function : "??");
+    if (f->file) {
+      lc_out(" %s", f->file);
+      if (f->line) lc_out(":%d", f->line);
+    } else if (f->module) {
+      lc_out(" (%s+0x%lx)", f->module, (unsigned long)f->module_offset);
+    }
+    lc_out("%s\n", f->inlined ? " (inlined)" : "");
+    if (!f->inlined) level++;
+  }
+}
+
+void lc_out_stack(uint32_t id) {
+  static frames_t fr;
+  symbolize_stack(id, &fr);
+  print_frames(&fr);
+}
+
+static void to_supp_frames(const frames_t *fr, lc_supp_frame_t *sf, int *n) {
+  *n = fr->n;
+  for (int i = 0; i < fr->n; i++) {
+    sf[i].function = fr->f[i].function;
+    sf[i].file = fr->f[i].file;
+    sf[i].module = fr->f[i].module;
+  }
+}
+
+static int supp_loaded;
+static void load_suppressions(void) {
+  if (supp_loaded) return;
+  supp_loaded = 1;
+  lc_supp_load(lc_options.suppressions, lc_options.default_suppressions);
+}
+
+// Matches a finding's stack against the suppressions; returns the rule index or -1.
+static int suppressed(const char *kind, const frames_t *fr) {
+  static lc_supp_frame_t sf[LC_MAX_FRAMES * 2];
+  int n;
+  load_suppressions();
+  if (lc_supp_count() == 0) return -1;
+  to_supp_frames(fr, sf, &n);
+  return lc_supp_match(kind, sf, n);
+}
+
+/* ---- fingerprints: kind + top 4 functions, FNV-1a 64 ---- */
+
+static uint64_t fnv(uint64_t h, const char *s) {
+  for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
+  return h;
+}
+
+static uint64_t fingerprint(const char *kind, const frames_t *fr) {
+  uint64_t h = fnv(0xcbf29ce484222325ull, kind);
+  for (int i = 0; i < fr->n && i < 4; i++) {
+    const lc_sym_frame_t *f = &fr->f[i];
+    char buf[64];
+    h = fnv(h, "\n");
+    if (f->function) h = fnv(h, f->function);
+    else {
+      const char *m = f->module ? strrchr(f->module, '/') : NULL;
+      h = fnv(h, m ? m + 1 : f->module ? f->module : "?");
+      snprintf(buf, sizeof buf, "+0x%lx", (unsigned long)f->module_offset);
+      h = fnv(h, buf);
+    }
+  }
+  return h;
+}
+
+/* ---- describing an error ---- */
+
+static void describe(const lc_error_t *e, char *out, size_t cap) {
+  long long off = (long long)e->offset;
+  size_t bs = e->block_size;
+  switch (e->kind) {
+    case LC_ERR_OVERFLOW: {
+      long long after = off - (long long)bs + 1;
+      snprintf(out, cap, "%lld byte%s after the %zu-byte block", after, after == 1 ? "" : "s", bs);
+      break;
+    }
+    case LC_ERR_UNDERFLOW:
+      snprintf(out, cap, "%lld byte%s before the %zu-byte block", -off, off == -1 ? "" : "s", bs);
+      break;
+    case LC_ERR_USE_AFTER_FREE:
+      if (e->has_damage && off >= 0 && (size_t)off < bs)
+        snprintf(out, cap, "write %lld byte%s inside the freed %zu-byte block", off, off == 1 ? "" : "s", bs);
+      else if (e->has_damage)
+        snprintf(out, cap, "write at offset %lld of the freed %zu-byte block", off, bs);
+      else
+        snprintf(out, cap, "the %zu-byte block was freed already", bs);
+      break;
+    case LC_ERR_DOUBLE_FREE:
+      snprintf(out, cap, "second free of the %zu-byte block", bs);
+      break;
+    case LC_ERR_INVALID_FREE:
+      if (e->has_block) snprintf(out, cap, "pointer %lld bytes inside the %zu-byte block", off, bs);
+      else snprintf(out, cap, "%s", e->detail ? e->detail : "pointer not allocated by heapcheck");
+      break;
+    case LC_ERR_MISMATCHED_FREE:
+      snprintf(out, cap, "%s", e->detail ? e->detail : "allocation and release functions do not match");
+      break;
+    case LC_ERR_SIZE_TOO_BIG:
+      snprintf(out, cap, "requested %zu bytes, more than the maximum of %llu", e->requested,
+               (unsigned long long)LC_MAX_SIZE);
+      break;
+    case LC_ERR_CORRUPTED_HEADER:
+      snprintf(out, cap, "the header before the block at 0x%lx was overwritten", (unsigned long)e->address);
+      break;
+    default:
+      snprintf(out, cap, "?");
+  }
+}
+
+static void hex(const unsigned char *b, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) { out[2 * i] = digits[b[i] >> 4]; out[2 * i + 1] = digits[b[i] & 15]; }
+  out[2 * n] = 0;
+}
+
+static frames_t err_frames[3];      // detected, alloc, free: used under report_lock only
+
+void lc_report_error(const lc_error_t *e) {
+  lc_lock(&report_lock);
+  session_begin();
+  symbolize_stack(e->detected_stack, &err_frames[0]);
+  symbolize_stack(e->alloc_stack, &err_frames[1]);
+  symbolize_stack(e->free_stack, &err_frames[2]);
+  const char *kind = lc_error_kind_names[e->kind];
+  int supp = suppressed(kind, &err_frames[0]);
+  if (supp < 0 && e->alloc_stack) supp = suppressed(kind, &err_frames[1]);
+  if (supp >= 0) {
+    errors_suppressed++;
+    record(e, supp + 1);
+    session_end();
+    lc_unlock(&report_lock);
+    return;
+  }
+  error_counts[e->kind]++;
+  error_total++;
+  record(e, 0);
+  int pid = (int)getpid();
+  char what[256];
+  describe(e, what, sizeof what);
+  lc_out("==%d== heapcheck: %s: %s", pid, kind, what);
+  if (e->has_block) lc_out(" at 0x%lx", (unsigned long)e->block);
+  lc_out(" (found by %s)\n", e->what ? e->what : "?");
+  if (e->detail && e->kind != LC_ERR_INVALID_FREE && e->kind != LC_ERR_MISMATCHED_FREE)
+    lc_out("==%d==   %s\n", pid, e->detail);
+  if (e->kind == LC_ERR_INVALID_FREE && e->has_block && e->detail) lc_out("==%d==   %s\n", pid, e->detail);
+  if (e->has_damage && e->damage.shown) {
+    char f[40], x[40];
+    hex(e->damage.found, e->damage.shown, f);
+    hex(e->damage.expected, e->damage.shown, x);
+    lc_out("==%d==   %zu damaged byte%s from 0x%lx: found %s, expected %s\n", pid, e->damage.length,
+           e->damage.length == 1 ? "" : "s", (unsigned long)e->address, f, x);
+  }
+  lc_out("==%d==   detected at:\n", pid);
+  print_frames(&err_frames[0]);
+  if (e->alloc_stack) { lc_out("==%d==   block allocated at:\n", pid); print_frames(&err_frames[1]); }
+  if (e->free_stack) { lc_out("==%d==   block freed at:\n", pid); print_frames(&err_frames[2]); }
+  lc_out("\n");
+  lc_out_flush();
+  session_end();
+  lc_unlock(&report_lock);
+  if (lc_options.abort_on_error) {
+    lc_write_all(lc_report_text_fd(), "heapcheck: abort_on_error=1: aborting\n", 38);
+    abort();
+  }
+}
+
+/* ---- JSON ---- */
+
+typedef struct json_s { int fd; char buf[65536]; size_t len; int failed; } json_t;
+static json_t json;
+
+static void jflush(json_t *j) {
+  size_t off = 0;
+  while (off < j->len) {
+    ssize_t n = write(j->fd, j->buf + off, j->len - off);
+    if (n <= 0) { j->failed = 1; break; }
+    off += (size_t)n;
+  }
+  j->len = 0;
+}
+
+static void jraw(json_t *j, const char *s, size_t n) {
+  if (j->len + n > sizeof j->buf) jflush(j);
+  if (n > sizeof j->buf) { j->failed = 1; return; }
+  memcpy(j->buf + j->len, s, n);
+  j->len += n;
+}
+
+static void jf(json_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jf(json_t *j, const char *fmt, ...) {
+  char tmp[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) jraw(j, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void jstr(json_t *j, const char *s) {
+  if (!s) { jraw(j, "null", 4); return; }
+  jraw(j, "\"", 1);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; jraw(j, e, 2); }
+    else if (c < 0x20) jf(j, "\\u%04x", c);
+    else jraw(j, (const char *)&c, 1);
+  }
+  jraw(j, "\"", 1);
+}
+
+static void jframes(json_t *j, const frames_t *fr) {
+  jraw(j, "[", 1);
+  for (int i = 0; i < fr->n; i++) {
+    const lc_sym_frame_t *f = &fr->f[i];
+    jf(j, "%s{\"address\": \"0x%lx\", \"module\": ", i ? ", " : "", (unsigned long)f->pc);
+    jstr(j, f->module);
+    jraw(j, ", \"build_id\": ", 14);
+    jstr(j, f->build_id);
+    jf(j, ", \"offset\": \"0x%lx\", \"function\": ", (unsigned long)f->module_offset);
+    jstr(j, f->function);
+    jraw(j, ", \"file\": ", 10);
+    jstr(j, f->file);
+    if (f->line) jf(j, ", \"line\": %d", f->line); else jf(j, ", \"line\": null");
+    if (f->column) jf(j, ", \"column\": %d", f->column); else jf(j, ", \"column\": null");
+    jf(j, ", \"inlined\": %s}", f->inlined ? "true" : "false");
+  }
+  jraw(j, "]", 1);
+}
+
+static void jcommand(json_t *j) {
+  char buf[8192];
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+  if (fd >= 0) close(fd);
+  jraw(j, "[", 1);
+  if (n > 0) {
+    buf[n] = 0;
+    int first = 1;
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
+      if (!first) jraw(j, ", ", 2);
+      jstr(j, buf + i);
+      first = 0;
+    }
+  }
+  jraw(j, "]", 1);
+}
+
+static frames_t jfr;
+
+static void json_errors(json_t *j) {
+  jraw(j, "  \"errors\": [", 13);
+  int first = 1;
+  for (size_t i = 0; i < nrecorded; i++) {
+    const lc_error_t *e = &recorded[i].e;
+    if (recorded[i].supp) continue;
+    const char *kind = lc_error_kind_names[e->kind];
+    char what[256];
+    describe(e, what, sizeof what);
+    symbolize_stack(e->detected_stack, &jfr);
+    jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"address\": \"0x%lx\"", first ? "" : ",", kind,
+       (unsigned long long)fingerprint(kind, &jfr), (unsigned long)e->address);
+    first = 0;
+    if (e->has_block)
+      jf(j, ", \"block_address\": \"0x%lx\", \"block_size\": %zu, \"offset\": %lld", (unsigned long)e->block,
+         e->block_size, (long long)e->offset);
+    jraw(j, ", \"description\": ", 17);
+    jstr(j, what);
+    jraw(j, ", \"found_by\": ", 14);
+    jstr(j, e->what);
+    if (e->detail) { jraw(j, ", \"detail\": ", 12); jstr(j, e->detail); }
+    if (e->kind == LC_ERR_SIZE_TOO_BIG) jf(j, ", \"requested\": %zu", e->requested);
+    if (e->has_damage && e->damage.shown) {
+      char f[40], x[40];
+      hex(e->damage.found, e->damage.shown, f);
+      hex(e->damage.expected, e->damage.shown, x);
+      jf(j, ", \"damaged_bytes\": %zu, \"expected\": \"%s\", \"found\": \"%s\"", e->damage.length, x, f);
+    }
+    jraw(j, ", \"stacks\": {\"detected\": ", 26);
+    jframes(j, &jfr);
+    if (e->alloc_stack) { symbolize_stack(e->alloc_stack, &jfr); jraw(j, ", \"alloc\": ", 11); jframes(j, &jfr); }
+    if (e->free_stack) { symbolize_stack(e->free_stack, &jfr); jraw(j, ", \"free\": ", 10); jframes(j, &jfr); }
+    jraw(j, "}}", 2);
+  }
+  jraw(j, first ? "],\n" : "\n  ],\n", first ? 3 : 6);
+}
+
+/* ---- the exit-time report ---- */
+
+typedef struct leak_view_s { int supp; uint64_t fp; } leak_view_t;
+
+static const char *leak_phrase(lc_leak_kind_t k) {
+  return k == LC_LEAK_DEFINITE ? "definitely lost" : k == LC_LEAK_POSSIBLE ? "possibly lost" : "still reachable";
+}
+
+static int shown(lc_leak_kind_t k) {
+  if (k == LC_LEAK_DEFINITE) return 1;
+  if (k == LC_LEAK_POSSIBLE) return lc_options.show_possibly;
+  return lc_options.show_reachable;
+}
+
+static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
+
+static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
+  json.fd = -1;
+  if (!lc_options.json_path[0]) return;
+  expand_path(lc_options.json_path, path, cap);
+  snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
+  json.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  json.len = 0;
+  json.failed = 0;
+  if (json.fd < 0) {
+    char msg[1200];
+    int n = snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path);
+    lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+  }
+}
+
+void lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
+  lc_lock(&report_lock);
+  session_begin();
+  load_suppressions();
+  int pid = (int)getpid();
+  lc_alloc_stats_t st = lc_alloc_stats();
+  size_t ng = r ? r->ngroups : 0;
+  leak_view_t *views = ng ? lc_os_alloc(ng * sizeof *views) : NULL;
+  static frames_t fr;
+  uint64_t supp_bytes = 0, supp_blocks = 0, shown_bytes = 0, shown_blocks = 0;
+  uint64_t counted_def = 0, counted_pos = 0;      // definite/possible blocks not suppressed
+  int full = strcmp(lc_options.leak_check, "full") == 0;
+  // Decide suppression for every group first: the summary and the text depend on it.
+  for (size_t i = 0; views && i < ng; i++) {
+    const lc_leak_group_t *g = &r->groups[i];
+    symbolize_stack(g->stack, &fr);
+    views[i].fp = fingerprint(leak_kind_names[g->kind], &fr);
+    views[i].supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &fr) + 1;
+    if (views[i].supp) { supp_bytes += g->bytes + g->indirect_bytes; supp_blocks += g->blocks + g->indirect_blocks; }
+    else if (g->kind == LC_LEAK_DEFINITE) counted_def += g->blocks;
+    else if (g->kind == LC_LEAK_POSSIBLE) counted_pos += g->blocks;
+  }
+  int any = error_total > 0 || counted_def > 0 || (counted_pos > 0 && lc_options.show_possibly);
+  if (full && r) {
+    size_t total_shown = 0;
+    for (size_t i = 0; i < ng; i++) if (!views[i].supp && shown(r->groups[i].kind)) total_shown++;
+    size_t k = 0;
+    for (size_t i = 0; i < ng; i++) {
+      const lc_leak_group_t *g = &r->groups[i];
+      if (views[i].supp || !shown(g->kind)) continue;
+      k++;
+      lc_out("==%d== %llu bytes in %llu block%s %s %s", pid, (unsigned long long)g->bytes,
+             (unsigned long long)g->blocks, plural(g->blocks), g->blocks == 1 ? "is" : "are", leak_phrase(g->kind));
+      if (g->indirect_blocks)
+        lc_out(" (+%llu bytes in %llu block%s indirectly)", (unsigned long long)g->indirect_bytes,
+               (unsigned long long)g->indirect_blocks, plural(g->indirect_blocks));
+      lc_out(" [%zu of %zu]\n", k, total_shown);
+      if (g->kind != LC_LEAK_REACHABLE) { shown_bytes += g->bytes + g->indirect_bytes; shown_blocks += g->blocks; }
+      lc_out_stack(g->stack);
+      lc_out("\n");
+    }
+  } else if (r) {
+    for (size_t i = 0; i < ng; i++)
+      if (!views[i].supp && shown(r->groups[i].kind) && r->groups[i].kind != LC_LEAK_REACHABLE) {
+        shown_bytes += r->groups[i].bytes + r->groups[i].indirect_bytes;
+        shown_blocks += r->groups[i].blocks;
+      }
+  }
+  if (any || lc_options.verbosity > 0) {
+    lc_out("==%d== HEAP SUMMARY:\n", pid);
+    if (r) lc_out("==%d==     in use at exit: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->in_use_bytes,
+                  (unsigned long long)r->in_use_blocks);
+    lc_out("==%d==   total heap usage: %llu allocs, %llu frees, %llu bytes allocated\n", pid,
+           (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.bytes_allocated);
+    if (r) {
+      lc_out("==%d== LEAK SUMMARY:\n", pid);
+      lc_out("==%d==    definitely lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->definite_bytes,
+             (unsigned long long)r->definite_blocks);
+      lc_out("==%d==    indirectly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->indirect_bytes,
+             (unsigned long long)r->indirect_blocks);
+      lc_out("==%d==      possibly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->possible_bytes,
+             (unsigned long long)r->possible_blocks);
+      lc_out("==%d==    still reachable: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->reachable_bytes,
+             (unsigned long long)r->reachable_blocks);
+      lc_out("==%d==         suppressed: %llu bytes in %llu blocks\n", pid, (unsigned long long)supp_bytes,
+             (unsigned long long)supp_blocks);
+      if (r->threads_unresponsive)
+        lc_out("==%d== note: %d thread%s did not stop for the scan; their registers were not seen\n", pid,
+               r->threads_unresponsive, r->threads_unresponsive == 1 ? "" : "s");
+    }
+    if (error_total) {
+      lc_out("==%d== ERROR SUMMARY: %zu error%s (", pid, error_total, error_total == 1 ? "" : "s");
+      int first = 1;
+      for (int k = 0; k < LC_ERR_KINDS; k++)
+        if (error_counts[k]) { lc_out("%s%s: %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
+      lc_out(")\n");
+    }
+    for (int i = 0; i < lc_supp_count(); i++)
+      if (!lc_supp_is_default(i) && lc_supp_matched(i) == 0)
+        lc_out("==%d== warning: suppression '%s' (%s) matched nothing\n", pid, lc_supp_rule_text(i), lc_supp_rule_source(i));
+    if (lc_stackdepot_dropped())
+      lc_out("==%d== warning: %llu stacks were not recorded (stack depot full)\n", pid,
+             (unsigned long long)lc_stackdepot_dropped());
+    if (shown_blocks || error_total)
+      lc_out("SUMMARY: heapcheck: %llu byte(s) leaked in %llu allocation(s).\n", (unsigned long long)shown_bytes,
+             (unsigned long long)shown_blocks);
+  }
+  lc_out_flush();
+
+  char path[1024], tmp[1100];
+  open_json(path, sizeof path, tmp, sizeof tmp);
+  if (json.fd >= 0) {
+    json_t *j = &json;
+    jf(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
+    jf(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
+    jcommand(j);
+    jraw(j, ",\n  \"exit_path\": ", 17);
+    jstr(j, exit_path);
+    jraw(j, ",\n  \"options\": ", 15);
+    jstr(j, getenv("HEAPCHECK_OPTIONS") ? getenv("HEAPCHECK_OPTIONS") : "");
+    jraw(j, ",\n", 2);
+    json_errors(j);
+    jraw(j, "  \"leaks\": [", 12);
+    int first = 1;
+    for (size_t i = 0; views && i < ng; i++) {
+      const lc_leak_group_t *g = &r->groups[i];
+      if (!views[i].supp && !shown(g->kind)) continue;
+      symbolize_stack(g->stack, &fr);
+      jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"bytes\": %llu, \"blocks\": %llu, "
+            "\"indirect_bytes\": %llu, \"indirect_blocks\": %llu, \"stack\": ",
+         first ? "" : ",", leak_kind_names[g->kind], (unsigned long long)views[i].fp, (unsigned long long)g->bytes,
+         (unsigned long long)g->blocks, (unsigned long long)g->indirect_bytes, (unsigned long long)g->indirect_blocks);
+      first = 0;
+      jframes(j, &fr);
+      jraw(j, ", \"suppressed_by\": ", 19);
+      jstr(j, views[i].supp ? lc_supp_rule_text(views[i].supp - 1) : NULL);
+      jraw(j, "}", 1);
+    }
+    jraw(j, first ? "],\n" : "\n  ],\n", first ? 3 : 6);
+    jraw(j, "  \"suppressions\": [", 19);
+    first = 1;
+    for (int i = 0; i < lc_supp_count(); i++) {
+      if (lc_supp_is_default(i) && lc_supp_matched(i) == 0) continue;
+      jraw(j, first ? "\n    {\"rule\": " : ",\n    {\"rule\": ", first ? 14 : 15);
+      jstr(j, lc_supp_rule_text(i));
+      jraw(j, ", \"source\": ", 12);
+      jstr(j, lc_supp_rule_source(i));
+      jf(j, ", \"matched\": %llu}", (unsigned long long)lc_supp_matched(i));
+      first = 0;
+    }
+    jraw(j, first ? "],\n" : "\n  ],\n", first ? 3 : 6);
+    jf(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, \"total_allocs\": %llu, "
+          "\"total_frees\": %llu, \"total_bytes\": %llu},\n",
+       (unsigned long long)(r ? r->in_use_bytes : 0), (unsigned long long)(r ? r->in_use_blocks : 0),
+       (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.bytes_allocated);
+    if (r)
+      jf(j, "    \"leaks\": {\"definite_bytes\": %llu, \"definite_blocks\": %llu, \"indirect_bytes\": %llu, "
+            "\"indirect_blocks\": %llu, \"possible_bytes\": %llu, \"possible_blocks\": %llu, \"reachable_bytes\": %llu, "
+            "\"reachable_blocks\": %llu, \"suppressed_bytes\": %llu, \"suppressed_blocks\": %llu},\n",
+         (unsigned long long)r->definite_bytes, (unsigned long long)r->definite_blocks,
+         (unsigned long long)r->indirect_bytes, (unsigned long long)r->indirect_blocks,
+         (unsigned long long)r->possible_bytes, (unsigned long long)r->possible_blocks,
+         (unsigned long long)r->reachable_bytes, (unsigned long long)r->reachable_blocks,
+         (unsigned long long)supp_bytes, (unsigned long long)supp_blocks);
+    else
+      jraw(j, "    \"leaks\": null,\n", 19);
+    jraw(j, "    \"errors\": {", 15);
+    first = 1;
+    for (int k = 0; k < LC_ERR_KINDS; k++)
+      if (error_counts[k]) { jf(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
+    jf(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
+    int status = -1;
+    if (lc_options.exitcode && (error_total || (counted_def && strstr(lc_options.leak_exitcode_kinds, "definite")) ||
+                                (counted_pos && strstr(lc_options.leak_exitcode_kinds, "possible"))))
+      status = (int)lc_options.exitcode;
+    if (strcmp(exit_path, "on_demand") == 0) status = -1;
+    if (status >= 0) jf(j, "    \"exit_status\": %d,\n", status); else jraw(j, "    \"exit_status\": null,\n", 26);
+    jf(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
+       r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
+    jflush(j);
+    close(j->fd);
+    if (j->failed || rename(tmp, path) != 0) {
+      unlink(tmp);
+      char msg[1200];
+      int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", path);
+      lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    }
+  }
+  if (views) lc_os_free(views, ng * sizeof *views);
+  session_end();
+  lc_unlock(&report_lock);
+}

@@ -1,0 +1,79 @@
+/* unwind.c: libunwind's unw_backtrace (DWARF CFI, with its per-thread cache) or a bounded frame-pointer walk.
+ * Drops libheapcheck's own frames by address so the first frame is the caller of malloc/new/strdup.
+ * Must not allocate (libunwind's own allocations happen under the caller's guard) or symbolize. */
+#define _GNU_SOURCE
+#include "unwind.h"
+#include "stackdepot.h"
+
+#include <elf.h>
+#include <link.h>
+#include <pthread.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+extern const ElfW(Ehdr) __ehdr_start;     // our own ELF header, mapped with the first segment
+
+static uintptr_t own_lo, own_hi;          // libheapcheck's executable segment
+static int use_fp;
+static int max_frames = 16;
+
+static __thread uintptr_t stack_lo __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
+
+void lc_unwind_init(int fp, int frames) {
+  use_fp = fp;
+  max_frames = frames < 1 ? 1 : frames > LC_MAX_FRAMES ? LC_MAX_FRAMES : frames;
+  const ElfW(Ehdr) *eh = &__ehdr_start;
+  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+  uintptr_t bias = (uintptr_t)eh;           // a shared object's first PT_LOAD has vaddr 0
+  for (int i = 0; i < eh->e_phnum; i++)
+    if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+      own_lo = bias + ph[i].p_vaddr;
+      own_hi = own_lo + ph[i].p_memsz;
+    }
+  if (!use_fp) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+int lc_unwind_is_own_pc(uintptr_t pc) { return pc >= own_lo && pc < own_hi; }
+
+// Frame-pointer walk bounded by this thread's stack, so a broken chain ends the trace instead of faulting.
+static int fp_walk(uintptr_t *pcs, int max) {
+  if (!stack_hi) {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void *addr; size_t size;
+      pthread_attr_getstack(&attr, &addr, &size);
+      stack_lo = (uintptr_t)addr; stack_hi = (uintptr_t)addr + size;
+      pthread_attr_destroy(&attr);
+    }
+    if (!stack_hi) return 0;
+  }
+  int n = 0;
+  uintptr_t *fp = __builtin_frame_address(0);
+  while (n < max && (uintptr_t)fp >= stack_lo && (uintptr_t)fp + 16 <= stack_hi && ((uintptr_t)fp & 7) == 0) {
+    uintptr_t ret = fp[1];
+    if (ret < 4096) break;
+    pcs[n++] = ret;
+    uintptr_t *next = (uintptr_t *)fp[0];
+    if (next <= fp) break;                   // frames grow upwards; anything else is a broken chain
+    fp = next;
+  }
+  return n;
+}
+
+int lc_unwind_raw(uintptr_t *pcs, int max) {
+  uintptr_t buf[LC_MAX_FRAMES + 16];
+  int want = max + 16 > LC_MAX_FRAMES + 16 ? LC_MAX_FRAMES + 16 : max + 16;
+  int n = use_fp ? fp_walk(buf, want) : unw_backtrace((void **)buf, want);
+  int skip = 0;
+  while (skip < n && lc_unwind_is_own_pc(buf[skip])) skip++;
+  int out = 0;
+  for (int i = skip; i < n && out < max; i++) pcs[out++] = buf[i];
+  return out;
+}
+
+uint32_t lc_unwind_capture(void) {
+  uintptr_t pcs[LC_MAX_FRAMES];
+  int n = lc_unwind_raw(pcs, max_frames);
+  return lc_stackdepot_put(pcs, n);
+}

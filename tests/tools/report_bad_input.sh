@@ -1,0 +1,94 @@
+#!/bin/sh
+# heapcheck-report on bad input: exit 2 with a message naming the file and what was wrong, for
+# every subcommand, and no output written.
+. "$HC_TESTLIB"
+
+# bad FIXTURE MESSAGE: each subcommand refuses it
+bad() {
+    for sub in show check merge diff export; do
+        case_ "$sub on $1"
+        rm -f "$W/out.json"
+        case $sub in
+        merge) report merge -o "$W/out.json" "$FIX/clean.json" "$FIX/$1" ;;
+        diff) report diff "$FIX/clean.json" "$FIX/$1" ;;
+        export) report export --format=sarif -o "$W/out.json" "$FIX/$1" ;;
+        *) report "$sub" "$FIX/$1" ;;
+        esac
+        expect_rc 2
+        expect_err "heapcheck-report: "
+        expect_err "$2"
+        [ -s "$OUT" ] && fail "wrote to stdout"
+        [ -e "$W/out.json" ] && fail "wrote the output file"
+    done
+}
+
+bad missing.json "cannot open '$FIX/missing.json': No such file or directory"
+bad empty.json "$FIX/empty.json: empty file, not JSON"
+bad truncated.json "$FIX/truncated.json:23:48: invalid JSON: unexpected token near end of file"
+bad syntax-error.json "$FIX/syntax-error.json:4:"
+bad v2.json "$FIX/v2.json: format version 2 is newer than this tool understands (1)"
+bad toplevel-array.json "$FIX/toplevel-array.json: the top-level value is an array, not a heapcheck report object"
+bad no-version.json "$FIX/no-version.json: not a heapcheck report (no \"heapcheck_report\" format version)"
+bad version-string.json "the format version \"heapcheck_report\" is a string, not an integer"
+bad no-kind.json "$FIX/no-kind.json: leaks[1] has no \"kind\""
+bad errors-not-array.json "$FIX/errors-not-array.json: \"errors\" is an object, not an array"
+bad bytes-string.json "leaks[0]: \"bytes\" is a string, not an integer"
+
+case_ "a directory"
+report show "$FIX"
+expect_rc 2
+expect_err "cannot read '$FIX'"
+
+case_ "binary garbage"
+printf '\177ELF\000\001\002' >"$W/garbage.json"
+report check "$W/garbage.json"
+expect_rc 2
+expect_err "garbage.json:1:"
+
+case_ "deeply nested JSON"
+i=0; s=""; e=""
+while [ $i -lt 3000 ]; do s="$s["; e="$e]"; i=$((i + 1)); done
+printf '%s%s\n' "$s" "$e" >"$W/deep.json"
+report show "$W/deep.json"
+expect_rc 2
+expect_err "deep.json:"
+
+case_ "a frame that is not an object"
+printf '{"heapcheck_report":1,"leaks":[{"kind":"leak-definite","stack":[1]}]}' >"$W/frame.json"
+report show "$W/frame.json"
+expect_rc 2
+expect_err "frame.json: leaks[0].stack[0] is an integer, not a frame object"
+
+case_ "an error stack that is not an array"
+printf '{"heapcheck_report":1,"errors":[{"kind":"double-free","stacks":{"free":{}}}]}' >"$W/stacks.json"
+report show "$W/stacks.json"
+expect_rc 2
+expect_err "stacks.json: errors[0].stacks.free is an object, not an array of frames"
+
+case_ "a frame line that is not an integer"
+printf '{"heapcheck_report":1,"leaks":[{"kind":"leak-definite","stack":[{"function":"f","line":"3"}]}]}' >"$W/line.json"
+report show "$W/line.json"
+expect_rc 2
+expect_err "line.json: leaks[0].stack[0]: \"line\" is a string, not an integer"
+
+case_ "a finding that is not an object"
+printf '{"heapcheck_report":1,"errors":["double-free"]}' >"$W/str.json"
+report show "$W/str.json"
+expect_rc 2
+expect_err "str.json: errors[0] is a string, not a finding object"
+
+case_ "version 0"
+printf '{"heapcheck_report":0}' >"$W/v0.json"
+report show "$W/v0.json"
+expect_rc 2
+expect_err "v0.json: invalid format version 0"
+
+case_ "minimal valid report"
+printf '{"heapcheck_report":1}' >"$W/minimal.json"
+report check "$W/minimal.json"
+expect_rc 0
+report show "$W/minimal.json"
+expect_rc 0
+expect_out "(no summary in the report)"
+
+finish

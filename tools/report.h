@@ -1,0 +1,91 @@
+/* report.h: shared pieces of heapcheck-report (see docs/report-schema.md for the format). */
+#ifndef HEAPCHECK_TOOLS_REPORT_H
+#define HEAPCHECK_TOOLS_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* The report format version this tool reads and writes. */
+#define HCR_FORMAT_VERSION 1
+
+/* Exit statuses shared by every subcommand. */
+enum { HCR_OK = 0, HCR_FINDINGS = 1, HCR_BAD_INPUT = 2 };
+
+/* report_load.c: reading and checking ----------------------------------------------------- */
+
+/* "heapcheck-report: " + message + newline, on stderr. */
+void hcr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read and parse a JSON file ("-" is stdin). On failure prints "PATH: what was wrong" (with line
+ * and column for a syntax error) and returns NULL. */
+json_t *hcr_load_json(const char *path);
+
+/* hcr_load_json + checks that it is a heapcheck report of a version we understand, that every
+ * finding is an object with a string "kind", that the keys we use have the right types. Missing
+ * "errors"/"leaks" become empty arrays and a missing "fingerprint" is computed from the stack as
+ * the library does, so the other subcommands need not check again. NULL (message printed) when
+ * the file is not usable. */
+json_t *hcr_load_report(const char *path);
+
+/* Accessors (report_load.c) */
+
+/* The "errors" / "leaks" arrays of a loaded report (never NULL after hcr_load_report). */
+json_t *hcr_errors(json_t *report);
+json_t *hcr_leaks(json_t *report);
+
+const char *hcr_str(json_t *obj, const char *key);                  /* NULL unless a string */
+int hcr_int(json_t *obj, const char *key, json_int_t *out);         /* 1 if an integer */
+int hcr_is_suppressed(json_t *leak);                                /* suppressed_by set */
+const char *hcr_kind(json_t *finding);
+const char *hcr_fingerprint(json_t *finding);
+
+/* "kind\nfingerprint": the key merge and diff group findings on. Caller frees. */
+char *hcr_finding_key(json_t *finding);
+
+/* The fingerprint the library computes: FNV-1a 64 of the kind and the first four frames'
+ * function names (or module+offset), joined with '\n'; 16 hex digits into out[17]. */
+void hcr_compute_fingerprint(const char *kind, json_t *stack, char out[17]);
+
+/* The stack a fingerprint is computed on: a leak's "stack", an error's "stacks.detected". */
+json_t *hcr_key_stack(json_t *finding, int is_leak);
+
+/* report_text.c: text shared by the subcommands ----------------------------------------------- */
+
+/* Text of one frame: "function file:line", "function (module+0xoff)" or "module+0xoff"; with
+ * basename_only the file is shortened to its basename. Returns buf. */
+char *hcr_frame_text(json_t *frame, int basename_only, char *buf, size_t size);
+
+/* One line per frame, "INDENT#N text". */
+void hcr_print_stack(FILE *out, json_t *stack, const char *indent);
+
+/* "kind fingerprint 64 bytes in 2 blocks ... at f file:line": one line, no newline, for diff and
+ * check. */
+void hcr_print_finding_line(FILE *out, json_t *finding, int is_leak);
+
+/* report_write.c ------------------------------------------------------------------------------ */
+
+/* Write doc to path (or stdout for "-") as indented JSON: into a temporary file next to path,
+ * then rename, so that a failure leaves no partial file. 0 or -1 (message printed). */
+int hcr_write_json_atomic(const char *path, json_t *doc);
+/* Same for an already formatted text. */
+int hcr_write_text_atomic(const char *path, const char *text, size_t len);
+
+/* Subcommands, report_<name>.c (argc/argv start at the subcommand name) ----------------------- */
+int hcr_cmd_show(int argc, char **argv);
+int hcr_cmd_merge(int argc, char **argv);
+int hcr_cmd_diff(int argc, char **argv);
+int hcr_cmd_check(int argc, char **argv);
+int hcr_cmd_export(int argc, char **argv);
+
+/* heapcheck-report.c -------------------------------------------------------------------------- */
+
+/* Usage of the whole tool, on out. */
+void hcr_usage(FILE *out);
+/* Print "heapcheck-report: SUB: msg" and the usage on stderr; returns HCR_BAD_INPUT. */
+int hcr_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For getopt_long's '?' or ':' (optstring starting with ':'): the message and usage; returns
+ * HCR_BAD_INPUT. */
+int hcr_bad_option(const char *sub, int c, char **argv);
+
+#endif

@@ -1,0 +1,404 @@
+/* report_check.c: "heapcheck-report check [--expect EXPECT.json] [--exact] REPORT", the CI gate
+ * and the oracle of the integration tests.
+ *
+ * Without --expect: exit 1 when REPORT has an error or an unsuppressed leak-definite/possible.
+ * With --expect: EXPECT.json is an array of expectations (see docs/tools.md); each must hold, and
+ * with --exact every unsuppressed finding must match at least one of them. */
+#include "report.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Integer keys compared with the finding's own key of the same name. */
+static const char *const num_keys[] = {"bytes",           "blocks",     "indirect_bytes",
+                                       "indirect_blocks", "block_size", "offset"};
+#define N_NUM (sizeof num_keys / sizeof num_keys[0])
+
+struct expect {
+    json_t *obj; /* as written, for messages */
+    const char *kind;
+    const char *fingerprint;
+    int has_num[N_NUM];
+    json_int_t num[N_NUM];
+    int has_count;
+    json_int_t count;
+    int absent;
+    int suppressed;    /* match suppressed leaks (only) */
+    const char *stack; /* alloc, free, detected, leak, or NULL: any */
+    const char *frame, *file;
+    int has_line;
+    json_int_t line;
+    json_int_t matched; /* findings matching it */
+};
+
+/* Parsing the expectations ---------------------------------------------------------------- */
+
+static int bad_expect(const char *path, size_t i, const char *what, const char *key)
+{
+    hcr_err("%s: expectation [%zu]: %s%s%s%s", path, i, what, key ? " \"" : "", key ? key : "",
+            key ? "\"" : "");
+    return -1;
+}
+
+static int parse_expect(const char *path, size_t i, json_t *o, struct expect *e)
+{
+    memset(e, 0, sizeof *e);
+    e->obj = o;
+    if (!json_is_object(o))
+        return bad_expect(path, i, "is not an object", NULL);
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        size_t n;
+        for (n = 0; n < N_NUM; n++)
+            if (strcmp(k, num_keys[n]) == 0)
+                break;
+        if (n < N_NUM) {
+            if (!json_is_integer(v))
+                return bad_expect(path, i, "needs an integer for", k);
+            e->has_num[n] = 1;
+            e->num[n] = json_integer_value(v);
+        } else if (strcmp(k, "kind") == 0 || strcmp(k, "fingerprint") == 0 ||
+                   strcmp(k, "frame") == 0 || strcmp(k, "file") == 0 ||
+                   strcmp(k, "stack") == 0) {
+            if (!json_is_string(v) || json_string_length(v) == 0)
+                return bad_expect(path, i, "needs a non-empty string for", k);
+            const char *s = json_string_value(v);
+            if (strcmp(k, "kind") == 0)
+                e->kind = s;
+            else if (strcmp(k, "fingerprint") == 0)
+                e->fingerprint = s;
+            else if (strcmp(k, "frame") == 0)
+                e->frame = s;
+            else if (strcmp(k, "file") == 0)
+                e->file = s;
+            else if (strcmp(s, "alloc") && strcmp(s, "free") && strcmp(s, "detected") &&
+                     strcmp(s, "leak"))
+                return bad_expect(path, i,
+                                  "\"stack\" must be alloc, free, detected or leak, not", s);
+            else
+                e->stack = s;
+        } else if (strcmp(k, "line") == 0) {
+            if (!json_is_integer(v))
+                return bad_expect(path, i, "needs an integer for", k);
+            e->has_line = 1;
+            e->line = json_integer_value(v);
+        } else if (strcmp(k, "count") == 0) {
+            if (!json_is_integer(v) || json_integer_value(v) < 0)
+                return bad_expect(path, i, "needs an integer >= 0 for", k);
+            e->has_count = 1;
+            e->count = json_integer_value(v);
+        } else if (strcmp(k, "absent") == 0 || strcmp(k, "suppressed") == 0) {
+            if (!json_is_boolean(v))
+                return bad_expect(path, i, "needs true or false for", k);
+            if (k[0] == 'a')
+                e->absent = json_is_true(v);
+            else
+                e->suppressed = json_is_true(v);
+        } else {
+            return bad_expect(path, i, "unknown key", k);
+        }
+    }
+    if (!e->kind)
+        return bad_expect(path, i, "has no", "kind");
+    if (e->absent && e->has_count && e->count != 0)
+        return bad_expect(path, i, "has both \"absent\": true and a non-zero", "count");
+    return 0;
+}
+
+/* Matching ----------------------------------------------------------------------------------- */
+
+static int file_matches(const char *want, const char *have)
+{
+    if (!have)
+        return 0;
+    size_t lw = strlen(want), lh = strlen(have);
+    if (strchr(want, '/')) /* a path: the frame's file ends with it */
+        return lh >= lw && strcmp(have + lh - lw, want) == 0 &&
+               (lh == lw || have[lh - lw - 1] == '/' || want[0] == '/');
+    const char *slash = strrchr(have, '/');
+    return strcmp(slash ? slash + 1 : have, want) == 0;
+}
+
+static int has_frame_pattern(const struct expect *e)
+{
+    return e->frame || e->file || e->has_line;
+}
+
+/* One frame of the stack must satisfy frame, file and line together. */
+static int stack_matches(const struct expect *e, json_t *stack)
+{
+    if (!json_is_array(stack))
+        return 0;
+    if (!has_frame_pattern(e))
+        return json_array_size(stack) > 0;
+    size_t i;
+    json_t *fr;
+    json_array_foreach(stack, i, fr) {
+        json_int_t line;
+        const char *fn = hcr_str(fr, "function");
+        if (e->frame && !(fn && strcmp(fn, e->frame) == 0))
+            continue;
+        if (e->file && !file_matches(e->file, hcr_str(fr, "file")))
+            continue;
+        if (e->has_line && !(hcr_int(fr, "line", &line) && line == e->line))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+static int matches(const struct expect *e, json_t *f, int is_leak)
+{
+    if (strcmp(hcr_kind(f), e->kind) != 0)
+        return 0;
+    if ((is_leak && hcr_is_suppressed(f)) != e->suppressed)
+        return 0;
+    if (e->fingerprint && strcmp(hcr_fingerprint(f), e->fingerprint) != 0)
+        return 0;
+    for (size_t n = 0; n < N_NUM; n++) {
+        json_int_t v;
+        if (e->has_num[n] && !(hcr_int(f, num_keys[n], &v) && v == e->num[n]))
+            return 0;
+    }
+    if (!e->stack && !has_frame_pattern(e))
+        return 1;
+    if (is_leak) {
+        /* a leak has one stack, its allocation stack: "leak" or "alloc" */
+        if (e->stack && strcmp(e->stack, "leak") != 0 && strcmp(e->stack, "alloc") != 0)
+            return 0;
+        return stack_matches(e, json_object_get(f, "stack"));
+    }
+    json_t *stacks = json_object_get(f, "stacks");
+    if (e->stack)
+        return strcmp(e->stack, "leak") != 0 && stack_matches(e, json_object_get(stacks, e->stack));
+    const char *k;
+    json_t *st;
+    json_object_foreach(stacks, k, st) {
+        if (stack_matches(e, st))
+            return 1;
+    }
+    return 0;
+}
+
+/* Output --------------------------------------------------------------------------------------- */
+
+static void dump_stack(FILE *out, const char *name, json_t *stack)
+{
+    if (!json_is_array(stack))
+        return;
+    fprintf(out, "        %s:", name);
+    size_t i;
+    json_t *fr;
+    json_array_foreach(stack, i, fr) {
+        char buf[1024];
+        if (i == 8) {
+            fprintf(out, " | ... (%zu frames)", json_array_size(stack));
+            break;
+        }
+        fprintf(out, "%s%s", i ? " | " : " ", hcr_frame_text(fr, 1, buf, sizeof buf));
+    }
+    fputc('\n', out);
+}
+
+static void dump_finding(FILE *out, json_t *f, int is_leak, size_t idx)
+{
+    fprintf(out, "  %s[%zu] %s %s", is_leak ? "leaks" : "errors", idx, hcr_kind(f),
+            hcr_fingerprint(f));
+    for (size_t n = 0; n < N_NUM; n++) {
+        json_int_t v;
+        if (hcr_int(f, num_keys[n], &v))
+            fprintf(out, " %s=%" JSON_INTEGER_FORMAT, num_keys[n], v);
+    }
+    if (is_leak && hcr_is_suppressed(f)) {
+        const char *by = hcr_str(f, "suppressed_by");
+        fprintf(out, " suppressed_by=%s", by ? by : "?");
+    }
+    fputc('\n', out);
+    if (is_leak) {
+        dump_stack(out, "leak", json_object_get(f, "stack"));
+    } else {
+        json_t *stacks = json_object_get(f, "stacks");
+        const char *k;
+        json_t *st;
+        json_object_foreach(stacks, k, st) dump_stack(out, k, st);
+    }
+}
+
+static void dump_report(FILE *out, const char *path, json_t *r)
+{
+    fprintf(out, "findings in %s:\n", path);
+    size_t i;
+    json_t *f;
+    json_array_foreach(hcr_errors(r), i, f) dump_finding(out, f, 0, i);
+    json_array_foreach(hcr_leaks(r), i, f) dump_finding(out, f, 1, i);
+    if (!json_array_size(hcr_errors(r)) && !json_array_size(hcr_leaks(r)))
+        fputs("  (none)\n", out);
+}
+
+static void print_expect(FILE *out, size_t i, const struct expect *e)
+{
+    char *s = json_dumps(e->obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fprintf(out, "expectation [%zu] %s", i, s ? s : "?");
+    free(s);
+}
+
+/* The gate ------------------------------------------------------------------------------------ */
+
+static int counts(json_t *f, int is_leak)
+{
+    if (!is_leak)
+        return 1;
+    const char *k = hcr_kind(f);
+    return !hcr_is_suppressed(f) &&
+           (strcmp(k, "leak-definite") == 0 || strcmp(k, "leak-possible") == 0);
+}
+
+static int gate(const char *path, json_t *r)
+{
+    size_t n_err = 0, n_leak = 0, n_ignored = 0;
+    for (int is_leak = 0; is_leak < 2; is_leak++) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(is_leak ? hcr_leaks(r) : hcr_errors(r), i, f) {
+            if (!counts(f, is_leak)) {
+                n_ignored++;
+                continue;
+            }
+            fputs(is_leak ? "LEAK  " : "ERROR ", stdout);
+            hcr_print_finding_line(stdout, f, is_leak);
+            putchar('\n');
+            if (is_leak)
+                n_leak++;
+            else
+                n_err++;
+        }
+    }
+    printf("check %s: %s: %zu error%s, %zu leak%s", path, n_err + n_leak ? "FAILED" : "passed",
+           n_err, n_err == 1 ? "" : "s", n_leak, n_leak == 1 ? "" : "s");
+    if (n_ignored)
+        printf(" (%zu suppressed or reachable leak group%s not counted)", n_ignored,
+               n_ignored == 1 ? "" : "s");
+    putchar('\n');
+    return n_err + n_leak ? HCR_FINDINGS : HCR_OK;
+}
+
+static int check_expectations(const char *path, json_t *r, const char *expect_path, int exact)
+{
+    json_t *doc = hcr_load_json(expect_path);
+    if (!doc)
+        return HCR_BAD_INPUT;
+    if (!json_is_array(doc)) {
+        hcr_err("%s: expected a JSON array of expectations", expect_path);
+        json_decref(doc);
+        return HCR_BAD_INPUT;
+    }
+    size_t n = json_array_size(doc);
+    struct expect *ex = calloc(n ? n : 1, sizeof *ex);
+    if (!ex) {
+        hcr_err("out of memory");
+        json_decref(doc);
+        return HCR_BAD_INPUT;
+    }
+    int rc = HCR_OK;
+    for (size_t i = 0; i < n; i++)
+        if (parse_expect(expect_path, i, json_array_get(doc, i), &ex[i]) != 0) {
+            rc = HCR_BAD_INPUT;
+            break;
+        }
+    size_t failed = 0, unmatched = 0;
+    if (rc == HCR_OK) {
+        for (int is_leak = 0; is_leak < 2; is_leak++) {
+            size_t i;
+            json_t *f;
+            json_array_foreach(is_leak ? hcr_leaks(r) : hcr_errors(r), i, f) {
+                int any = 0;
+                for (size_t j = 0; j < n; j++)
+                    if (matches(&ex[j], f, is_leak)) {
+                        ex[j].matched++;
+                        any = 1;
+                    }
+                if (!any && exact && !(is_leak && hcr_is_suppressed(f))) {
+                    printf("FAIL finding not matched by any expectation (--exact): %s[%zu] ",
+                           is_leak ? "leaks" : "errors", i);
+                    hcr_print_finding_line(stdout, f, is_leak);
+                    putchar('\n');
+                    unmatched++;
+                }
+            }
+        }
+        for (size_t j = 0; j < n; j++) {
+            const struct expect *e = &ex[j];
+            if (e->absent || (e->has_count && e->count == 0)) {
+                if (e->matched == 0)
+                    continue;
+                fputs("FAIL ", stdout);
+                print_expect(stdout, j, e);
+                printf(": no finding may match, %" JSON_INTEGER_FORMAT " do\n", e->matched);
+            } else if (e->has_count) {
+                if (e->matched == e->count)
+                    continue;
+                fputs("FAIL ", stdout);
+                print_expect(stdout, j, e);
+                printf(": expected %" JSON_INTEGER_FORMAT " matching finding%s, found %"
+                       JSON_INTEGER_FORMAT "\n",
+                       e->count, e->count == 1 ? "" : "s", e->matched);
+            } else {
+                if (e->matched > 0)
+                    continue;
+                fputs("FAIL ", stdout);
+                print_expect(stdout, j, e);
+                fputs(": no finding matches\n", stdout);
+            }
+            failed++;
+        }
+        if (failed || unmatched) {
+            dump_report(stdout, path, r);
+            printf("check %s: FAILED: %zu of %zu expectation%s not met", path, failed, n,
+                   n == 1 ? "" : "s");
+            if (exact)
+                printf(", %zu finding%s not expected", unmatched, unmatched == 1 ? "" : "s");
+            putchar('\n');
+            rc = HCR_FINDINGS;
+        } else {
+            printf("check %s: passed: %zu expectation%s met%s\n", path, n, n == 1 ? "" : "s",
+                   exact ? ", no other findings" : "");
+        }
+    }
+    free(ex);
+    json_decref(doc);
+    return rc;
+}
+
+int hcr_cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"expect", required_argument, NULL, 'e'},
+                                             {"exact", no_argument, NULL, 'x'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *expect = NULL;
+    int exact = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e': expect = optarg; break;
+        case 'x': exact = 1; break;
+        case 'h': hcr_usage(stdout); return HCR_OK;
+        default: return hcr_bad_option("check", c, argv);
+        }
+    }
+    if (argc - optind != 1)
+        return hcr_usage_error("check", "needs exactly one report (got %d)", argc - optind);
+    if (exact && !expect)
+        return hcr_usage_error("check", "--exact needs --expect");
+    const char *path = argv[optind];
+    json_t *r = hcr_load_report(path);
+    if (!r)
+        return HCR_BAD_INPUT;
+    int rc = expect ? check_expectations(path, r, expect, exact) : gate(path, r);
+    json_decref(r);
+    if (fflush(stdout) != 0)
+        rc = HCR_BAD_INPUT;
+    return rc;
+}

@@ -1,0 +1,363 @@
+/* report_export.c: "heapcheck-report export --format=sarif|junit [-o OUT] REPORT...".
+ * SARIF 2.1.0: one run, one result per finding, the top frame of the detection (errors) or
+ * allocation (leaks) stack as its location, every stack as a SARIF stack, suppressed leaks as
+ * results with an external suppression. JUnit XML: one testsuite per report, one testcase per
+ * finding (failure for errors and definite/possible leaks, skipped for reachable ones; suppressed
+ * leaks are left out). */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HEAPCHECK_VERSION
+#define HEAPCHECK_VERSION "unknown"
+#endif
+
+static char *stack_text(json_t *stack)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    hcr_print_stack(f, stack, "");
+    fclose(f);
+    return text;
+}
+
+static char *finding_text(json_t *f, int is_leak)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    hcr_print_finding_line(m, f, is_leak);
+    fclose(m);
+    return text;
+}
+
+/* SARIF ----------------------------------------------------------------------------------------- */
+
+/* A file path as a URI reference: absolute paths become file:// URIs; bytes outside the
+ * unreserved set and '/' are percent-encoded. */
+static json_t *path_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *out = malloc(n * 3 + 8), *p = out;
+    if (!out)
+        return NULL;
+    if (path[0] == '/')
+        p += sprintf(p, "file://");
+    for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+            strchr("-._~/+", *s))
+            *p++ = (char)*s;
+        else
+            p += sprintf(p, "%%%02X", *s);
+    }
+    *p = '\0';
+    json_t *j = json_string(out);
+    free(out);
+    return j;
+}
+
+static json_t *sarif_location(json_t *frame)
+{
+    json_t *loc = json_object();
+    const char *file = hcr_str(frame, "file"), *fn = hcr_str(frame, "function");
+    const char *mod = hcr_str(frame, "module");
+    json_int_t line;
+    if (file) {
+        json_t *phys = json_pack("{s:{s:o}}", "artifactLocation", "uri", path_uri(file));
+        if (hcr_int(frame, "line", &line) && line > 0) {
+            json_t *region = json_pack("{s:I}", "startLine", line);
+            json_int_t col;
+            if (hcr_int(frame, "column", &col) && col > 0)
+                json_object_set_new(region, "startColumn", json_integer(col));
+            json_object_set_new(phys, "region", region);
+        }
+        json_object_set_new(loc, "physicalLocation", phys);
+    } else if (mod) {
+        json_t *phys = json_pack("{s:{s:o}}", "artifactLocation", "uri", path_uri(mod));
+        const char *off = hcr_str(frame, "offset");
+        if (off && strncmp(off, "0x", 2) == 0)
+            json_object_set_new(phys, "address",
+                                json_pack("{s:I}", "offset", (json_int_t)strtoll(off, NULL, 16)));
+        json_object_set_new(loc, "physicalLocation", phys);
+    }
+    if (fn)
+        json_object_set_new(loc, "logicalLocations",
+                            json_pack("[{s:s,s:s}]", "name", fn, "kind", "function"));
+    return loc;
+}
+
+static json_t *sarif_stack(const char *name, json_t *stack)
+{
+    json_t *frames = json_array();
+    size_t i;
+    json_t *fr;
+    json_array_foreach(stack, i, fr) {
+        json_array_append_new(frames, json_pack("{s:o}", "location", sarif_location(fr)));
+    }
+    return json_pack("{s:{s:s},s:o}", "message", "text", name, "frames", frames);
+}
+
+static const char *sarif_level(const char *kind, int is_leak)
+{
+    if (!is_leak || strcmp(kind, "leak-definite") == 0)
+        return "error";
+    if (strcmp(kind, "leak-possible") == 0)
+        return "warning";
+    return "note";
+}
+
+static json_t *sarif_result(json_t *f, int is_leak, json_t *rules)
+{
+    const char *kind = hcr_kind(f);
+    if (!json_object_get(rules, kind))
+        json_object_set_new(rules, kind,
+                            json_pack("{s:s,s:{s:s}}", "id", kind, "shortDescription", "text",
+                                      is_leak ? "memory leak" : "heap error"));
+    char *msg = finding_text(f, is_leak);
+    json_t *res = json_pack("{s:s,s:s,s:{s:s}}", "ruleId", kind, "level", sarif_level(kind, is_leak),
+                            "message", "text", msg ? msg : kind);
+    free(msg);
+    json_t *key = hcr_key_stack(f, is_leak);
+    json_t *locs = json_array();
+    if (json_array_size(key))
+        json_array_append_new(locs, sarif_location(json_array_get(key, 0)));
+    json_object_set_new(res, "locations", locs);
+    json_object_set_new(res, "partialFingerprints",
+                        json_pack("{s:s}", "heapcheck/v1", hcr_fingerprint(f)));
+    json_t *stacks = json_array();
+    if (is_leak) {
+        json_t *st = json_object_get(f, "stack");
+        if (json_is_array(st))
+            json_array_append_new(stacks, sarif_stack("allocated at", st));
+    } else {
+        const char *k;
+        json_t *st;
+        json_object_foreach(json_object_get(f, "stacks"), k, st) {
+            if (json_is_array(st))
+                json_array_append_new(stacks, sarif_stack(k, st));
+        }
+    }
+    json_object_set_new(res, "stacks", stacks);
+    if (is_leak && hcr_is_suppressed(f)) {
+        const char *by = hcr_str(f, "suppressed_by");
+        json_object_set_new(res, "suppressions",
+                            json_pack("[{s:s,s:s}]", "kind", "external", "justification",
+                                      by ? by : "suppressed"));
+    }
+    json_t *props = json_object();
+    static const char *const copied[] = {"bytes",      "blocks", "indirect_bytes", "indirect_blocks",
+                                         "block_size", "offset", "occurrences",    "pids"};
+    for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
+        json_t *v = json_object_get(f, copied[i]);
+        if (v && !json_is_null(v))
+            json_object_set_new(props, copied[i], json_deep_copy(v));
+    }
+    json_object_set_new(res, "properties", props);
+    return res;
+}
+
+static int export_sarif(json_t **reports, int n, const char *out)
+{
+    json_t *rules = json_object(), *results = json_array();
+    for (int r = 0; r < n; r++)
+        for (int is_leak = 0; is_leak < 2; is_leak++) {
+            size_t i;
+            json_t *f;
+            json_array_foreach(is_leak ? hcr_leaks(reports[r]) : hcr_errors(reports[r]), i, f)
+                json_array_append_new(results, sarif_result(f, is_leak, rules));
+        }
+    json_t *rule_list = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(rules, k, v) json_array_append(rule_list, v);
+    json_decref(rules);
+    json_t *doc = json_pack(
+        "{s:s,s:s,s:[{s:{s:{s:s,s:s,s:o}},s:o}]}", "$schema",
+        "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
+        "driver", "name", "heapcheck", "version", HEAPCHECK_VERSION, "rules", rule_list, "results",
+        results);
+    int rc = doc && hcr_write_json_atomic(out, doc) == 0 ? HCR_OK : HCR_BAD_INPUT;
+    json_decref(doc);
+    return rc;
+}
+
+/* JUnit ------------------------------------------------------------------------------------------ */
+
+static void xml_escape(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        case '\n':
+        case '\t': fputc(*p, f); break;
+        default:
+            if (*p >= 0x20)
+                fputc(*p, f); /* other control characters cannot be in XML 1.0 */
+        }
+    }
+}
+
+static void junit_case(FILE *x, const char *suite, json_t *f, int is_leak)
+{
+    const char *kind = hcr_kind(f);
+    char *line = finding_text(f, is_leak);
+    fputs("    <testcase classname=\"heapcheck.", x);
+    xml_escape(x, kind);
+    fputs("\" name=\"", x);
+    xml_escape(x, line ? line : kind);
+    fputs("\" file=\"", x);
+    xml_escape(x, suite);
+    fputs("\">\n", x);
+    int reachable = is_leak && strcmp(kind, "leak-definite") && strcmp(kind, "leak-possible");
+    if (reachable) {
+        fputs("      <skipped message=\"", x);
+        xml_escape(x, kind);
+        fputs(" (not counted)\"/>\n", x);
+    } else {
+        fputs("      <failure type=\"", x);
+        xml_escape(x, kind);
+        fputs("\" message=\"", x);
+        xml_escape(x, line ? line : kind);
+        fputs("\">", x);
+        if (is_leak) {
+            char *st = stack_text(json_object_get(f, "stack"));
+            fputs("allocated at:\n", x);
+            xml_escape(x, st ? st : "");
+            free(st);
+        } else {
+            const char *k;
+            json_t *s;
+            json_object_foreach(json_object_get(f, "stacks"), k, s) {
+                char *st = stack_text(s);
+                xml_escape(x, k);
+                fputs(":\n", x);
+                xml_escape(x, st ? st : "");
+                free(st);
+            }
+        }
+        fputs("</failure>\n", x);
+    }
+    fputs("    </testcase>\n", x);
+    free(line);
+}
+
+static int export_junit(json_t **reports, char **paths, int n, const char *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *x = open_memstream(&text, &len);
+    if (!x) {
+        hcr_err("out of memory");
+        return HCR_BAD_INPUT;
+    }
+    size_t total = 0, total_fail = 0, total_skip = 0;
+    char *body = NULL;
+    size_t blen = 0;
+    FILE *b = open_memstream(&body, &blen);
+    if (!b) {
+        fclose(x);
+        free(text);
+        hcr_err("out of memory");
+        return HCR_BAD_INPUT;
+    }
+    for (int r = 0; r < n; r++) {
+        size_t tests = 0, fails = 0, skips = 0;
+        for (int is_leak = 0; is_leak < 2; is_leak++) {
+            size_t i;
+            json_t *f;
+            json_array_foreach(is_leak ? hcr_leaks(reports[r]) : hcr_errors(reports[r]), i, f) {
+                if (is_leak && hcr_is_suppressed(f))
+                    continue;
+                const char *k = hcr_kind(f);
+                tests++;
+                if (is_leak && strcmp(k, "leak-definite") && strcmp(k, "leak-possible"))
+                    skips++;
+                else
+                    fails++;
+            }
+        }
+        fprintf(b, "  <testsuite name=\"");
+        xml_escape(b, paths[r]);
+        fprintf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", tests,
+                fails, skips);
+        for (int is_leak = 0; is_leak < 2; is_leak++) {
+            size_t i;
+            json_t *f;
+            json_array_foreach(is_leak ? hcr_leaks(reports[r]) : hcr_errors(reports[r]), i, f) {
+                if (!(is_leak && hcr_is_suppressed(f)))
+                    junit_case(b, paths[r], f, is_leak);
+            }
+        }
+        fputs("  </testsuite>\n", b);
+        total += tests;
+        total_fail += fails;
+        total_skip += skips;
+    }
+    fclose(b);
+    fprintf(x,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites name=\"heapcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+            "skipped=\"%zu\">\n",
+            total, total_fail, total_skip);
+    fputs(body ? body : "", x);
+    fputs("</testsuites>\n", x);
+    free(body);
+    int bad = fclose(x) != 0 || !text;
+    int rc = !bad && hcr_write_text_atomic(out, text, len) == 0 ? HCR_OK : HCR_BAD_INPUT;
+    free(text);
+    return rc;
+}
+
+int hcr_cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *format = NULL, *out = "-";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': hcr_usage(stdout); return HCR_OK;
+        default: return hcr_bad_option("export", c, argv);
+        }
+    }
+    if (!format)
+        return hcr_usage_error("export", "no --format=sarif|junit");
+    int sarif = strcmp(format, "sarif") == 0;
+    if (!sarif && strcmp(format, "junit") != 0)
+        return hcr_usage_error("export", "unknown format '%s' (sarif or junit)", format);
+    if (optind >= argc)
+        return hcr_usage_error("export", "no report given");
+    int n = argc - optind;
+    json_t **reports = calloc((size_t)n, sizeof *reports);
+    if (!reports) {
+        hcr_err("out of memory");
+        return HCR_BAD_INPUT;
+    }
+    int rc = HCR_OK;
+    for (int i = 0; i < n && rc == HCR_OK; i++)
+        if (!(reports[i] = hcr_load_report(argv[optind + i])))
+            rc = HCR_BAD_INPUT;
+    if (rc == HCR_OK)
+        rc = sarif ? export_sarif(reports, n, out) : export_junit(reports, argv + optind, n, out);
+    for (int i = 0; i < n; i++)
+        json_decref(reports[i]);
+    free(reports);
+    return rc;
+}

@@ -1,0 +1,367 @@
+/* report_load.c: reading a JSON report and checking it enough that the subcommands can trust it. */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hcr_err(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("heapcheck-report: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* The whole of a file in memory; NULL with a message on failure. */
+static char *slurp(const char *path, size_t *len)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        hcr_err("cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            char *p = realloc(buf, cap * 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = !buf || ferror(f);
+    int err = errno;
+    if (!is_stdin)
+        fclose(f);
+    if (failed) {
+        hcr_err("cannot read '%s': %s", path, buf ? strerror(err) : "out of memory");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+json_t *hcr_load_json(const char *path)
+{
+    size_t len;
+    char *text = slurp(path, &len);
+    if (!text)
+        return NULL;
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i == len) {
+        hcr_err("%s: empty file, not JSON", path);
+        free(text);
+        return NULL;
+    }
+    json_error_t e;
+    json_t *doc = json_loadb(text, len, 0, &e);
+    free(text);
+    if (!doc)
+        hcr_err("%s:%d:%d: invalid JSON: %s", path, e.line, e.column, e.text);
+    return doc;
+}
+
+/* Validation ------------------------------------------------------------------------------- */
+
+static const char *type_of(json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "?";
+}
+
+/* key absent, null or an integer */
+static int want_int(const char *path, const char *where, json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v) || json_is_integer(v))
+        return 1;
+    hcr_err("%s: %s: \"%s\" is %s, not an integer", path, where, key, type_of(v));
+    return 0;
+}
+
+/* key absent, null or a string */
+static int want_str(const char *path, const char *where, json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v) || json_is_string(v))
+        return 1;
+    hcr_err("%s: %s: \"%s\" is %s, not a string", path, where, key, type_of(v));
+    return 0;
+}
+
+/* A stack: absent, null, or an array of objects. */
+static int want_stack(const char *path, const char *where, json_t *stack)
+{
+    if (!stack || json_is_null(stack))
+        return 1;
+    if (!json_is_array(stack)) {
+        hcr_err("%s: %s is %s, not an array of frames", path, where, type_of(stack));
+        return 0;
+    }
+    size_t i;
+    json_t *fr;
+    json_array_foreach(stack, i, fr) {
+        if (!json_is_object(fr)) {
+            hcr_err("%s: %s[%zu] is %s, not a frame object", path, where, i, type_of(fr));
+            return 0;
+        }
+        char w[128];
+        snprintf(w, sizeof w, "%s[%zu]", where, i);
+        if (!want_str(path, w, fr, "function") || !want_str(path, w, fr, "file") ||
+            !want_str(path, w, fr, "module") || !want_str(path, w, fr, "offset") ||
+            !want_str(path, w, fr, "address") || !want_int(path, w, fr, "line"))
+            return 0;
+    }
+    return 1;
+}
+
+static int check_finding(const char *path, const char *array, size_t idx, json_t *f, int is_leak)
+{
+    char where[64];
+    snprintf(where, sizeof where, "%s[%zu]", array, idx);
+    if (!json_is_object(f)) {
+        hcr_err("%s: %s is %s, not a finding object", path, where, type_of(f));
+        return 0;
+    }
+    json_t *kind = json_object_get(f, "kind");
+    if (!kind) {
+        hcr_err("%s: %s has no \"kind\"", path, where);
+        return 0;
+    }
+    if (!json_is_string(kind) || json_string_length(kind) == 0) {
+        hcr_err("%s: %s: \"kind\" is %s, not a kind name", path, where,
+                json_is_string(kind) ? "empty" : type_of(kind));
+        return 0;
+    }
+    if (!want_str(path, where, f, "fingerprint") || !want_int(path, where, f, "occurrences"))
+        return 0;
+    json_t *pids = json_object_get(f, "pids");
+    if (pids && !json_is_array(pids)) {
+        hcr_err("%s: %s: \"pids\" is %s, not an array", path, where, type_of(pids));
+        return 0;
+    }
+    char w[128];
+    if (is_leak) {
+        static const char *const ints[] = {"bytes", "blocks", "indirect_bytes", "indirect_blocks"};
+        for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+            if (!want_int(path, where, f, ints[i]))
+                return 0;
+        snprintf(w, sizeof w, "%s.stack", where);
+        if (!want_stack(path, w, json_object_get(f, "stack")))
+            return 0;
+    } else {
+        if (!want_int(path, where, f, "block_size") || !want_int(path, where, f, "offset"))
+            return 0;
+        json_t *stacks = json_object_get(f, "stacks");
+        if (stacks && !json_is_null(stacks)) {
+            if (!json_is_object(stacks)) {
+                hcr_err("%s: %s: \"stacks\" is %s, not an object", path, where, type_of(stacks));
+                return 0;
+            }
+            const char *k;
+            json_t *st;
+            json_object_foreach(stacks, k, st) {
+                snprintf(w, sizeof w, "%s.stacks.%s", where, k);
+                if (!want_stack(path, w, st))
+                    return 0;
+            }
+        }
+    }
+    /* A report written without fingerprints (hand-made, older writer): compute them. */
+    json_t *fp = json_object_get(f, "fingerprint");
+    if (!json_is_string(fp)) {
+        char buf[17];
+        hcr_compute_fingerprint(json_string_value(kind), hcr_key_stack(f, is_leak), buf);
+        json_object_set_new(f, "fingerprint", json_string(buf));
+    }
+    return 1;
+}
+
+static int check_findings(const char *path, json_t *report, const char *key, int is_leak)
+{
+    json_t *a = json_object_get(report, key);
+    if (!a || json_is_null(a)) {
+        json_object_set_new(report, key, json_array());
+        return 1;
+    }
+    if (!json_is_array(a)) {
+        hcr_err("%s: \"%s\" is %s, not an array", path, key, type_of(a));
+        return 0;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(a, i, f) {
+        if (!check_finding(path, key, i, f, is_leak))
+            return 0;
+    }
+    return 1;
+}
+
+json_t *hcr_load_report(const char *path)
+{
+    json_t *r = hcr_load_json(path);
+    if (!r)
+        return NULL;
+    if (!json_is_object(r)) {
+        hcr_err("%s: the top-level value is %s, not a heapcheck report object", path, type_of(r));
+        goto bad;
+    }
+    json_t *v = json_object_get(r, "heapcheck_report");
+    if (!v) {
+        hcr_err("%s: not a heapcheck report (no \"heapcheck_report\" format version)", path);
+        goto bad;
+    }
+    if (!json_is_integer(v)) {
+        hcr_err("%s: the format version \"heapcheck_report\" is %s, not an integer", path,
+                type_of(v));
+        goto bad;
+    }
+    json_int_t ver = json_integer_value(v);
+    if (ver > HCR_FORMAT_VERSION) {
+        hcr_err("%s: format version %" JSON_INTEGER_FORMAT
+                " is newer than this tool understands (%d)",
+                path, ver, HCR_FORMAT_VERSION);
+        goto bad;
+    }
+    if (ver < 1) {
+        hcr_err("%s: invalid format version %" JSON_INTEGER_FORMAT, path, ver);
+        goto bad;
+    }
+    json_t *summary = json_object_get(r, "summary");
+    if (summary && !json_is_null(summary) && !json_is_object(summary)) {
+        hcr_err("%s: \"summary\" is %s, not an object", path, type_of(summary));
+        goto bad;
+    }
+    static const char *const arrays[] = {"command", "commands", "pids", "suppressions"};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        json_t *a = json_object_get(r, arrays[i]);
+        if (a && !json_is_null(a) && !json_is_array(a)) {
+            hcr_err("%s: \"%s\" is %s, not an array", path, arrays[i], type_of(a));
+            goto bad;
+        }
+    }
+    if (!want_int(path, "report", r, "pid") || !want_int(path, "report", r, "ppid"))
+        goto bad;
+    if (!check_findings(path, r, "errors", 0) || !check_findings(path, r, "leaks", 1))
+        goto bad;
+    return r;
+bad:
+    json_decref(r);
+    return NULL;
+}
+
+/* Accessors --------------------------------------------------------------------------------- */
+
+json_t *hcr_errors(json_t *report)
+{
+    return json_object_get(report, "errors");
+}
+
+json_t *hcr_leaks(json_t *report)
+{
+    return json_object_get(report, "leaks");
+}
+
+const char *hcr_str(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key)); /* NULL unless a string */
+}
+
+int hcr_int(json_t *obj, const char *key, json_int_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_integer(v))
+        return 0;
+    if (out)
+        *out = json_integer_value(v);
+    return 1;
+}
+
+int hcr_is_suppressed(json_t *leak)
+{
+    json_t *s = json_object_get(leak, "suppressed_by");
+    return s && !json_is_null(s) && !json_is_false(s);
+}
+
+const char *hcr_kind(json_t *finding)
+{
+    const char *k = hcr_str(finding, "kind");
+    return k ? k : "?";
+}
+
+const char *hcr_fingerprint(json_t *finding)
+{
+    const char *k = hcr_str(finding, "fingerprint");
+    return k ? k : "";
+}
+
+char *hcr_finding_key(json_t *finding)
+{
+    char *key;
+    if (asprintf(&key, "%s\n%s", hcr_kind(finding), hcr_fingerprint(finding)) < 0)
+        return NULL;
+    return key;
+}
+
+json_t *hcr_key_stack(json_t *finding, int is_leak)
+{
+    if (is_leak)
+        return json_object_get(finding, "stack");
+    return json_object_get(json_object_get(finding, "stacks"), "detected");
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+void hcr_compute_fingerprint(const char *kind, json_t *stack, char out[17])
+{
+    uint64_t h = fnv1a(0xcbf29ce484222325ULL, kind);
+    for (size_t i = 0; i < 4 && i < json_array_size(stack); i++) {
+        json_t *fr = json_array_get(stack, i);
+        h = fnv1a(h, "\n");
+        const char *fn = hcr_str(fr, "function");
+        if (fn) {
+            h = fnv1a(h, fn);
+        } else {
+            const char *mod = hcr_str(fr, "module"), *off = hcr_str(fr, "offset");
+            h = fnv1a(h, mod ? mod : "");
+            h = fnv1a(h, "+");
+            h = fnv1a(h, off ? off : "");
+        }
+    }
+    snprintf(out, 17, "%016" PRIx64, h);
+}
