@@ -126,15 +126,13 @@ void lc_before_dlclose(void) {
   lc_leave();
 }
 
-// Decides whether the findings so far ask for a special exit status.
-static int wanted_status(const lc_leak_result_t *leaks) {
+int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
+                           uint64_t reachable_blocks) {
   if (lc_options.exitcode == 0) return -1;
-  if (lc_report_error_count() > 0) return (int)lc_options.exitcode;
-  if (!leaks) return -1;
   const char *k = lc_options.leak_exitcode_kinds;
-  if (strstr(k, "definite") && leaks->definite_blocks > 0) return (int)lc_options.exitcode;
-  if (strstr(k, "possible") && leaks->possible_blocks > 0) return (int)lc_options.exitcode;
-  if (strstr(k, "reachable") && leaks->reachable_blocks > 0) return (int)lc_options.exitcode;
+  if (errors > 0 || (strstr(k, "definite") && definite_blocks > 0) || (strstr(k, "possible") && possible_blocks > 0) ||
+      (strstr(k, "reachable") && reachable_blocks > 0))
+    return (int)lc_options.exitcode;
   return -1;
 }
 
@@ -149,8 +147,8 @@ int lc_finish(const char *exit_path) {
   if (!on_demand) lc_alloc_check_all("exit");
   lc_leak_result_t *leaks = NULL;
   if (strcmp(lc_options.leak_check, "no") != 0) leaks = lc_leakscan_run(!on_demand && lc_options.libc_freeres);
-  lc_report_final(leaks, exit_path);
-  int status = on_demand ? -1 : wanted_status(leaks);
+  int status = lc_report_final(leaks, exit_path);
+  if (on_demand) status = -1;
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
   lc_leakscan_free(leaks);
   lc_leave();

@@ -15,6 +15,9 @@ static inline void lc_ensure_init(void) { if (lc_unlikely(!lc_initialized)) lc_i
 // Runs the exit-time checks once ("exit", "_exit", "on_demand" for leaks only). Returns the exit status
 // that findings ask for, or -1 to keep the program's.
 int lc_finish(const char *exit_path);
+// The exit status that these (unsuppressed) findings ask for under the exitcode options, or -1.
+int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
+                           uint64_t reachable_blocks);
 // Ends the process with `status` as exit_group does, without running anything else.
 __attribute__((noreturn)) void lc_exit_now(int status);
 // Called by the dlclose wrapper before a library is unloaded.

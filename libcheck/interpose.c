@@ -268,14 +268,11 @@ LC_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (voi
 /* ---- process exit and library unloading ---- */
 
 LC_EXPORT void _exit(int status) {
-  int s = lc_finish("_exit");
+  int s = lc_initialized && lc_options.report_on_exit_now ? lc_finish("_exit") : -1;
   lc_exit_now(s >= 0 ? s : status);
 }
 
-LC_EXPORT void _Exit(int status) {
-  int s = lc_finish("_exit");
-  lc_exit_now(s >= 0 ? s : status);
-}
+LC_EXPORT void _Exit(int status) { _exit(status); }
 
 LC_EXPORT int dlclose(void *handle) {
   static int (*real_dlclose)(void *);

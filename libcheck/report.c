@@ -6,6 +6,7 @@
 #include "report.h"
 #include "alloc.h"
 #include "heap.h"
+#include "init.h"
 #include "leakscan.h"
 #include "options.h"
 #include "stackdepot.h"
@@ -468,7 +469,7 @@ static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
   }
 }
 
-void lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
+int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   lc_lock(&report_lock);
   session_begin();
   load_suppressions();
@@ -478,7 +479,7 @@ void lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   leak_view_t *views = ng ? lc_os_alloc(ng * sizeof *views) : NULL;
   static frames_t fr;
   uint64_t supp_bytes = 0, supp_blocks = 0, shown_bytes = 0, shown_blocks = 0;
-  uint64_t counted_def = 0, counted_pos = 0;      // definite/possible blocks not suppressed
+  uint64_t counted_def = 0, counted_pos = 0, counted_reach = 0;   // blocks not suppressed
   int full = strcmp(lc_options.leak_check, "full") == 0;
   // Decide suppression for every group first: the summary and the text depend on it.
   for (size_t i = 0; views && i < ng; i++) {
@@ -489,7 +490,10 @@ void lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     if (views[i].supp) { supp_bytes += g->bytes + g->indirect_bytes; supp_blocks += g->blocks + g->indirect_blocks; }
     else if (g->kind == LC_LEAK_DEFINITE) counted_def += g->blocks;
     else if (g->kind == LC_LEAK_POSSIBLE) counted_pos += g->blocks;
+    else counted_reach += g->blocks;
   }
+  int status = strcmp(exit_path, "on_demand") == 0 ? -1
+               : lc_status_for_findings(error_total, counted_def, counted_pos, counted_reach);
   int any = error_total > 0 || counted_def > 0 || (counted_pos > 0 && lc_options.show_possibly);
   if (full && r) {
     size_t total_shown = 0;
@@ -619,11 +623,6 @@ void lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     for (int k = 0; k < LC_ERR_KINDS; k++)
       if (error_counts[k]) { jf(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
     jf(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
-    int status = -1;
-    if (lc_options.exitcode && (error_total || (counted_def && strstr(lc_options.leak_exitcode_kinds, "definite")) ||
-                                (counted_pos && strstr(lc_options.leak_exitcode_kinds, "possible"))))
-      status = (int)lc_options.exitcode;
-    if (strcmp(exit_path, "on_demand") == 0) status = -1;
     if (status >= 0) jf(j, "    \"exit_status\": %d,\n", status); else jraw(j, "    \"exit_status\": null,\n", 26);
     jf(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
        r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
@@ -639,4 +638,5 @@ void lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   if (views) lc_os_free(views, ng * sizeof *views);
   session_end();
   lc_unlock(&report_lock);
+  return status;
 }

@@ -41,8 +41,9 @@ void lc_out_flush(void);
 // Prints one symbolized stack (indented frames) to the text output.
 void lc_out_stack(uint32_t stack_id);
 
-// At exit: leaks (see leakscan.h) and the summary; writes JSON when json_path is set.
+// At exit: leaks (see leakscan.h) and the summary; writes JSON when json_path is set. Returns the exit status
+// the unsuppressed findings ask for (lc_status_for_findings), or -1.
 struct lc_leak_result_s;
-void lc_report_final(const struct lc_leak_result_s *leaks, const char *exit_path);
+int lc_report_final(const struct lc_leak_result_s *leaks, const char *exit_path);
 
 #endif
