@@ -38,10 +38,8 @@ void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t
   if (size > LC_MAX_SIZE) return NULL;
   lc_heap_t *h = heap_for(origin);
   size_t heap_align, req = lc_block_payload_request(size, align, &heap_align);
-  lc_lock(&h->lock);
-  void *payload = lc_heap_alloc_locked(h, req, heap_align);
-  size_t psize = payload ? lc_heap_payload_size(payload) : 0;
-  lc_unlock(&h->lock);
+  size_t psize;
+  void *payload = lc_heap_alloc(h, req, heap_align, &psize);
   if (!payload) return NULL;
   uint32_t seq = 0;
   if (origin != LC_ORIGIN_INTERNAL) {
@@ -111,10 +109,7 @@ static void release(void *p, int damaged, uint32_t free_stack) {
   lc_block_set_state(p, LC_BLOCK_FREED, free_stack);
   if (damaged) return;
   lc_header_t *h = lc_block_header(p);
-  void *payload = lc_block_payload(h);
-  lc_lock(&lc_user_heap.lock);
-  lc_heap_free_locked(&lc_user_heap, payload);
-  lc_unlock(&lc_user_heap.lock);
+  lc_heap_free(&lc_user_heap, lc_block_payload(h));
 }
 
 // A block leaves the quarantine: its poison and canaries must be intact, else it was written after free.

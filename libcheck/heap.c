@@ -400,6 +400,76 @@ int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
   return 1;
 }
 
+/* ---- per-thread cache of small chunks (glibc's tcache): no lock, no neighbour touched ---- */
+
+// Only the user heap caches. A cached chunk stays "in use" for the chunk layer; its link lives in the second
+// word of its payload, so the first word (a block header's state) is left as the block layer wrote it.
+#define TC_CLASSES 128                   // chunk sizes below 2 KiB, by 16
+#define TC_MAX     8
+typedef struct tcache_s {
+  void *head[TC_CLASSES];
+  uint8_t count[TC_CLASSES];
+  int registered;                        // the thread-exit flush is armed
+} tcache_t;
+static __thread tcache_t tcache __attribute__((tls_model("initial-exec")));
+static pthread_key_t tcache_key;
+static int tcache_key_ready;
+
+static inline void **tc_link(void *payload) { return (void **)payload + 1; }
+
+static void tcache_flush(void *arg) {
+  tcache_t *tc = arg;
+  lc_lock(&lc_user_heap.lock);
+  for (int i = 0; i < TC_CLASSES; i++) {
+    while (tc->head[i]) {
+      void *p = tc->head[i];
+      tc->head[i] = *tc_link(p);
+      lc_heap_free_locked(&lc_user_heap, p);
+    }
+    tc->count[i] = 0;
+  }
+  lc_unlock(&lc_user_heap.lock);
+}
+
+void lc_heap_thread_cache_init(void) {
+  if (pthread_key_create(&tcache_key, tcache_flush) == 0) tcache_key_ready = 1;
+}
+
+void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_size) {
+  if (h == &lc_user_heap && align <= LC_ALIGN && size < h->mmap_threshold) {
+    size_t need = request_to_chunk(size);
+    size_t i = need >> 4;
+    if (i < TC_CLASSES && tcache.head[i]) {
+      void *p = tcache.head[i];
+      tcache.head[i] = *tc_link(p);
+      tcache.count[i]--;
+      *payload_size = need - LC_CHUNK_OVERHEAD;
+      return p;
+    }
+  }
+  lc_lock(&h->lock);
+  void *p = lc_heap_alloc_locked(h, size, align);
+  *payload_size = p ? lc_heap_payload_size(p) : 0;
+  lc_unlock(&h->lock);
+  return p;
+}
+
+void lc_heap_free(lc_heap_t *h, void *payload) {
+  lc_chunk_t *c = chunk_of(payload);
+  size_t i = csize(c) >> 4;
+  if (h == &lc_user_heap && i < TC_CLASSES && !(c->head & LC_MMAPPED) && tcache.count[i] < TC_MAX &&
+      (tcache.registered || !tcache_key_ready || pthread_setspecific(tcache_key, &tcache) == 0)) {
+    tcache.registered = 1;
+    *tc_link(payload) = tcache.head[i];
+    tcache.head[i] = payload;
+    tcache.count[i]++;
+    return;
+  }
+  lc_lock(&h->lock);
+  lc_heap_free_locked(h, payload);
+  lc_unlock(&h->lock);
+}
+
 /* ---- lookups and walks ---- */
 
 static const lc_large_t *large_containing(lc_heap_t *h, uintptr_t a) {

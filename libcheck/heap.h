@@ -54,6 +54,12 @@ void lc_heap_setup(lc_heap_t *h, const char *name, int use_brk, size_t mmap_thre
 // pre: h->lock held.  post: a chunk of at least `size` payload bytes whose payload is aligned to `align`
 // (a power of two >= 16), or NULL (errno untouched). Chunks >= mmap_threshold are mmap'd.
 void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align);
+// The same without the caller holding the lock: small chunks of the user heap come from and go to a per-thread
+// cache first. post of lc_heap_free: the first 8 bytes of the payload are left as they were.
+void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_size);
+void lc_heap_free(lc_heap_t *h, void *payload);
+// Arms the flush of a thread's cache at its exit (called once, from the constructor).
+void lc_heap_thread_cache_init(void);
 // pre: h->lock held, payload came from lc_heap_alloc_locked(h) and is not free.
 void lc_heap_free_locked(lc_heap_t *h, void *payload);
 // 1 if the chunk was mmap'd on its own (fresh zero pages; unmapped, never reused, when freed).

@@ -96,6 +96,7 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
     lc_traced = 0;
   lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
+  lc_heap_thread_cache_init();
   if (lc_options.verbosity > 0) {
     char msg[128];
     int n = snprintf(msg, sizeof msg, "heapcheck: checking pid %d\n", (int)own_pid);
