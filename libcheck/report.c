@@ -340,6 +340,10 @@ static void jraw(json_t *j, const char *s, size_t n) {
   j->len += n;
 }
 
+// Literals: the length comes from the compiler, never from a hand count.
+#define jlit(j, lit) jraw((j), (lit), sizeof(lit) - 1)
+#define jlit_sel(j, cond, a, b) ((cond) ? jlit((j), a) : jlit((j), b))
+
 static void jf(json_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void jf(json_t *j, const char *fmt, ...) {
   char tmp[1024];
@@ -351,34 +355,34 @@ static void jf(json_t *j, const char *fmt, ...) {
 }
 
 static void jstr(json_t *j, const char *s) {
-  if (!s) { jraw(j, "null", 4); return; }
-  jraw(j, "\"", 1);
+  if (!s) { jlit(j, "null"); return; }
+  jlit(j, "\"");
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
     if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; jraw(j, e, 2); }
     else if (c < 0x20) jf(j, "\\u%04x", c);
     else jraw(j, (const char *)&c, 1);
   }
-  jraw(j, "\"", 1);
+  jlit(j, "\"");
 }
 
 static void jframes(json_t *j, const frames_t *fr) {
-  jraw(j, "[", 1);
+  jlit(j, "[");
   for (int i = 0; i < fr->n; i++) {
     const lc_sym_frame_t *f = &fr->f[i];
     jf(j, "%s{\"address\": \"0x%lx\", \"module\": ", i ? ", " : "", (unsigned long)f->pc);
     jstr(j, f->module);
-    jraw(j, ", \"build_id\": ", 14);
+    jlit(j, ", \"build_id\": ");
     jstr(j, f->build_id);
     jf(j, ", \"offset\": \"0x%lx\", \"function\": ", (unsigned long)f->module_offset);
     jstr(j, f->function);
-    jraw(j, ", \"file\": ", 10);
+    jlit(j, ", \"file\": ");
     jstr(j, f->file);
     if (f->line) jf(j, ", \"line\": %d", f->line); else jf(j, ", \"line\": null");
     if (f->column) jf(j, ", \"column\": %d", f->column); else jf(j, ", \"column\": null");
     jf(j, ", \"inlined\": %s}", f->inlined ? "true" : "false");
   }
-  jraw(j, "]", 1);
+  jlit(j, "]");
 }
 
 static void jcommand(json_t *j) {
@@ -386,23 +390,23 @@ static void jcommand(json_t *j) {
   int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
   ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
   if (fd >= 0) close(fd);
-  jraw(j, "[", 1);
+  jlit(j, "[");
   if (n > 0) {
     buf[n] = 0;
     int first = 1;
     for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
-      if (!first) jraw(j, ", ", 2);
+      if (!first) jlit(j, ", ");
       jstr(j, buf + i);
       first = 0;
     }
   }
-  jraw(j, "]", 1);
+  jlit(j, "]");
 }
 
 static frames_t jfr;
 
 static void json_errors(json_t *j) {
-  jraw(j, "  \"errors\": [", 13);
+  jlit(j, "  \"errors\": [");
   int first = 1;
   for (size_t i = 0; i < nrecorded; i++) {
     const lc_error_t *e = &recorded[i].e;
@@ -417,11 +421,11 @@ static void json_errors(json_t *j) {
     if (e->has_block)
       jf(j, ", \"block_address\": \"0x%lx\", \"block_size\": %zu, \"offset\": %lld", (unsigned long)e->block,
          e->block_size, (long long)e->offset);
-    jraw(j, ", \"description\": ", 17);
+    jlit(j, ", \"description\": ");
     jstr(j, what);
-    jraw(j, ", \"found_by\": ", 14);
+    jlit(j, ", \"found_by\": ");
     jstr(j, e->what);
-    if (e->detail) { jraw(j, ", \"detail\": ", 12); jstr(j, e->detail); }
+    if (e->detail) { jlit(j, ", \"detail\": "); jstr(j, e->detail); }
     if (e->kind == LC_ERR_SIZE_TOO_BIG) jf(j, ", \"requested\": %zu", e->requested);
     if (e->has_damage && e->damage.shown) {
       char f[40], x[40];
@@ -429,13 +433,13 @@ static void json_errors(json_t *j) {
       hex(e->damage.expected, e->damage.shown, x);
       jf(j, ", \"damaged_bytes\": %zu, \"expected\": \"%s\", \"found\": \"%s\"", e->damage.length, x, f);
     }
-    jraw(j, ", \"stacks\": {\"detected\": ", 26);
+    jlit(j, ", \"stacks\": {\"detected\": ");
     jframes(j, &jfr);
-    if (e->alloc_stack) { symbolize_stack(e->alloc_stack, &jfr); jraw(j, ", \"alloc\": ", 11); jframes(j, &jfr); }
-    if (e->free_stack) { symbolize_stack(e->free_stack, &jfr); jraw(j, ", \"free\": ", 10); jframes(j, &jfr); }
-    jraw(j, "}}", 2);
+    if (e->alloc_stack) { symbolize_stack(e->alloc_stack, &jfr); jlit(j, ", \"alloc\": "); jframes(j, &jfr); }
+    if (e->free_stack) { symbolize_stack(e->free_stack, &jfr); jlit(j, ", \"free\": "); jframes(j, &jfr); }
+    jlit(j, "}}");
   }
-  jraw(j, first ? "],\n" : "\n  ],\n", first ? 3 : 6);
+  jlit_sel(j, first, "],\n", "\n  ],\n");
 }
 
 /* ---- the exit-time report ---- */
@@ -568,13 +572,13 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     jf(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
     jf(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
     jcommand(j);
-    jraw(j, ",\n  \"exit_path\": ", 17);
+    jlit(j, ",\n  \"exit_path\": ");
     jstr(j, exit_path);
-    jraw(j, ",\n  \"options\": ", 15);
+    jlit(j, ",\n  \"options\": ");
     jstr(j, getenv("HEAPCHECK_OPTIONS") ? getenv("HEAPCHECK_OPTIONS") : "");
-    jraw(j, ",\n", 2);
+    jlit(j, ",\n");
     json_errors(j);
-    jraw(j, "  \"leaks\": [", 12);
+    jlit(j, "  \"leaks\": [");
     int first = 1;
     for (size_t i = 0; views && i < ng; i++) {
       const lc_leak_group_t *g = &r->groups[i];
@@ -586,23 +590,23 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
          (unsigned long long)g->blocks, (unsigned long long)g->indirect_bytes, (unsigned long long)g->indirect_blocks);
       first = 0;
       jframes(j, &fr);
-      jraw(j, ", \"suppressed_by\": ", 19);
+      jlit(j, ", \"suppressed_by\": ");
       jstr(j, views[i].supp ? lc_supp_rule_text(views[i].supp - 1) : NULL);
-      jraw(j, "}", 1);
+      jlit(j, "}");
     }
-    jraw(j, first ? "],\n" : "\n  ],\n", first ? 3 : 6);
-    jraw(j, "  \"suppressions\": [", 19);
+    jlit_sel(j, first, "],\n", "\n  ],\n");
+    jlit(j, "  \"suppressions\": [");
     first = 1;
     for (int i = 0; i < lc_supp_count(); i++) {
       if (lc_supp_is_default(i) && lc_supp_matched(i) == 0) continue;
-      jraw(j, first ? "\n    {\"rule\": " : ",\n    {\"rule\": ", first ? 14 : 15);
+      jlit_sel(j, first, "\n    {\"rule\": ", ",\n    {\"rule\": ");
       jstr(j, lc_supp_rule_text(i));
-      jraw(j, ", \"source\": ", 12);
+      jlit(j, ", \"source\": ");
       jstr(j, lc_supp_rule_source(i));
       jf(j, ", \"matched\": %llu}", (unsigned long long)lc_supp_matched(i));
       first = 0;
     }
-    jraw(j, first ? "],\n" : "\n  ],\n", first ? 3 : 6);
+    jlit_sel(j, first, "],\n", "\n  ],\n");
     jf(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, \"total_allocs\": %llu, "
           "\"total_frees\": %llu, \"total_bytes\": %llu},\n",
        (unsigned long long)(r ? r->in_use_bytes : 0), (unsigned long long)(r ? r->in_use_blocks : 0),
@@ -617,13 +621,13 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
          (unsigned long long)r->reachable_bytes, (unsigned long long)r->reachable_blocks,
          (unsigned long long)supp_bytes, (unsigned long long)supp_blocks);
     else
-      jraw(j, "    \"leaks\": null,\n", 19);
-    jraw(j, "    \"errors\": {", 15);
+      jlit(j, "    \"leaks\": null,\n");
+    jlit(j, "    \"errors\": {");
     first = 1;
     for (int k = 0; k < LC_ERR_KINDS; k++)
       if (error_counts[k]) { jf(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
     jf(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
-    if (status >= 0) jf(j, "    \"exit_status\": %d,\n", status); else jraw(j, "    \"exit_status\": null,\n", 26);
+    if (status >= 0) jf(j, "    \"exit_status\": %d,\n", status); else jlit(j, "    \"exit_status\": null,\n");
     jf(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
        r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
     jflush(j);

@@ -17,7 +17,6 @@ static uintptr_t own_lo, own_hi;          // libheapcheck's executable segment
 static int use_fp;
 static int max_frames = 16;
 
-static __thread uintptr_t stack_lo __attribute__((tls_model("initial-exec")));
 static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
 
 void lc_unwind_init(int fp, int frames) {
@@ -43,14 +42,17 @@ static int fp_walk(uintptr_t *pcs, int max) {
     if (pthread_getattr_np(pthread_self(), &attr) == 0) {
       void *addr; size_t size;
       pthread_attr_getstack(&attr, &addr, &size);
-      stack_lo = (uintptr_t)addr; stack_hi = (uintptr_t)addr + size;
+      stack_hi = (uintptr_t)addr + size;
       pthread_attr_destroy(&attr);
     }
     if (!stack_hi) return 0;
   }
   int n = 0;
+  // Callers' frames lie between ours and the top of the stack: that range is mapped (below our frame, the
+  // main thread's stack may not be), and anything outside it ends the walk.
   uintptr_t *fp = __builtin_frame_address(0);
-  while (n < max && (uintptr_t)fp >= stack_lo && (uintptr_t)fp + 16 <= stack_hi && ((uintptr_t)fp & 7) == 0) {
+  uintptr_t lo = (uintptr_t)fp;
+  while (n < max && (uintptr_t)fp >= lo && (uintptr_t)fp < stack_hi - 16 && ((uintptr_t)fp & 7) == 0) {
     uintptr_t ret = fp[1];
     if (ret < 4096) break;
     pcs[n++] = ret;

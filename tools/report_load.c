@@ -72,6 +72,18 @@ json_t *hcr_load_json(const char *path)
         free(text);
         return NULL;
     }
+    const char *nul = memchr(text, '\0', len);
+    if (nul) { /* jansson would only say "near end of file": say what and where */
+        int line = 1, col = 1;
+        for (const char *p = text; p < nul; p++, col++)
+            if (*p == '\n') {
+                line++;
+                col = 0;
+            }
+        hcr_err("%s:%d:%d: invalid JSON: a NUL byte", path, line, col);
+        free(text);
+        return NULL;
+    }
     json_error_t e;
     json_t *doc = json_loadb(text, len, 0, &e);
     free(text);

@@ -45,6 +45,12 @@ report check "$W/garbage.json"
 expect_rc 2
 expect_err "garbage.json:1:"
 
+case_ "a NUL byte inside the JSON"
+printf '{\n  "heapcheck_report": 1,\n  "errors": \000[]\n}\n' >"$W/nul.json"
+report show "$W/nul.json"
+expect_rc 2
+expect_err "nul.json:3:13: invalid JSON: a NUL byte"
+
 case_ "deeply nested JSON"
 i=0; s=""; e=""
 while [ $i -lt 3000 ]; do s="$s["; e="$e]"; i=$((i + 1)); done
