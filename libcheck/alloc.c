@@ -244,8 +244,8 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what) {
   quarantine(p, h.size ? h.size : 1, stack);
 }
 
-void *lc_realloc(void *p, size_t size, uint32_t stack) {
-  if (!p) return lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
+void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new) {
+  if (!p) return lc_alloc(size, LC_ALIGN, origin_if_new, 0, stack);
   if (size == 0) { lc_free(p, LC_ORIGIN_MALLOC, stack, "realloc"); return NULL; }   // glibc: frees, returns NULL
   if (size > LC_MAX_SIZE) return NULL;
   int internal = lc_heap_contains(&lc_internal_heap, p);
@@ -274,6 +274,11 @@ void *lc_realloc(void *p, size_t size, uint32_t stack) {
     lc_unlock(&heap->lock);
     if (ok) {
       lc_block_resize(p, psize, size, internal ? 0 : stack);
+      if (!internal) {                 // counted as memcheck does: one allocation and one free
+        __atomic_add_fetch(&stats.allocs, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&stats.bytes_allocated, size, __ATOMIC_RELAXED);
+      }
       return p;
     }
   }

@@ -16,7 +16,8 @@ void lc_alloc_setup(void);      // after options are read: heaps, quarantine
 // post: user pointer or NULL (errno set to ENOMEM by the caller).
 void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t stack);
 void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what);
-void *lc_realloc(void *p, size_t size, uint32_t stack);
+// origin_if_new: what a realloc(NULL, n) allocates (LC_ORIGIN_INTERNAL inside libcheck).
+void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new);
 // Requested size of a live block (what malloc_usable_size answers), 0 for anything else.
 size_t lc_usable_size(const void *p);
 // Verifies every live and quarantined block now; reports damage once per block. Returns the number found.

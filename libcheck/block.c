@@ -130,7 +130,7 @@ static int zone_damaged(const unsigned char *zone, size_t len, unsigned char wan
   while (zone[last] == want) last--;
   d->offset = (int64_t)((const char *)zone + i - (const char *)user);
   d->length = last - i + 1;
-  d->shown = len - i < sizeof d->found ? len - i : sizeof d->found;
+  d->shown = d->length < sizeof d->found ? d->length : sizeof d->found;
   memcpy(d->found, zone + i, d->shown);
   memset(d->expected, want, d->shown);
   return 1;

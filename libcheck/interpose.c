@@ -52,22 +52,25 @@ static void release(void *p, lc_origin_t origin, const char *what) {
 }
 
 // A request that can never be met: optionally said (allocation-size-too-big), always ENOMEM.
-static void *too_big(size_t size) {
+// count != 0: the request was count * size and that product overflows.
+static void *too_big_n(const char *what, size_t count, size_t size) {
   if (lc_options.warn_size_too_big && !lc_inside && lc_ready) {
     lc_enter();
-    lc_error_t e = { .kind = LC_ERR_SIZE_TOO_BIG, .detected_stack = capture(), .what = "malloc", .requested = size };
+    lc_error_t e = { .kind = LC_ERR_SIZE_TOO_BIG, .detected_stack = capture(), .what = what, .requested = size,
+                     .count = count };
     lc_report_error(&e);
     lc_leave();
   }
   errno = ENOMEM;
   return NULL;
 }
+static void *too_big(const char *what, size_t size) { return too_big_n(what, 0, size); }
 
 static inline int bad_align(size_t a) { return a == 0 || (a & (a - 1)) != 0; }
 static inline size_t min_align(size_t a) { return a < LC_ALIGN ? LC_ALIGN : a; }
 
 LC_EXPORT void *malloc(size_t size) {
-  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big(size);
+  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big("malloc", size);
   return allocate(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0);
 }
 
@@ -76,20 +79,21 @@ LC_EXPORT void cfree(void *p) { release(p, LC_ORIGIN_MALLOC, "free"); }
 
 LC_EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total) || total > LC_MAX_SIZE) return too_big(total);
+  if (__builtin_mul_overflow(n, size, &total)) return too_big_n("calloc", n, size);
+  if (total > LC_MAX_SIZE) return too_big("calloc", total);
   return allocate(total, LC_ALIGN, LC_ORIGIN_MALLOC, 1);
 }
 
 LC_EXPORT void *realloc(void *p, size_t size) {
-  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big(size);
+  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big("realloc", size);
   int saved = errno;
   lc_ensure_init();
   void *r;
   if (lc_inside) {
-    r = lc_realloc(p, size, 0);
+    r = lc_realloc(p, size, 0, LC_ORIGIN_INTERNAL);
   } else {
     lc_enter();
-    r = lc_realloc(p, size, capture());
+    r = lc_realloc(p, size, capture(), LC_ORIGIN_MALLOC);
     lc_alloc_tick();
     lc_leave();
   }
@@ -99,13 +103,13 @@ LC_EXPORT void *realloc(void *p, size_t size) {
 
 LC_EXPORT void *reallocarray(void *p, size_t n, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) return too_big(total);
+  if (__builtin_mul_overflow(n, size, &total)) return too_big_n("reallocarray", n, size);
   return realloc(p, total);
 }
 
 LC_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
   if (bad_align(align) || align % sizeof(void *) != 0) return EINVAL;
-  if (size > LC_MAX_SIZE) { int saved = errno; too_big(size); errno = saved; return ENOMEM; }
+  if (size > LC_MAX_SIZE) { int saved = errno; too_big("posix_memalign", size); errno = saved; return ENOMEM; }
   int saved = errno;
   void *p = allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
   errno = saved;
@@ -116,7 +120,7 @@ LC_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
 
 LC_EXPORT void *aligned_alloc(size_t align, size_t size) {
   if (bad_align(align)) { errno = EINVAL; return NULL; }
-  if (size > LC_MAX_SIZE) return too_big(size);
+  if (size > LC_MAX_SIZE) return too_big("aligned_alloc", size);
   return allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
 }
 
@@ -127,7 +131,7 @@ LC_EXPORT void *memalign(size_t align, size_t size) {
     while (a < align) a <<= 1;
     align = a;
   }
-  if (size > LC_MAX_SIZE) return too_big(size);
+  if (size > LC_MAX_SIZE) return too_big("memalign", size);
   return allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
 }
 
@@ -135,7 +139,7 @@ LC_EXPORT void *valloc(size_t size) { return memalign((size_t)sysconf(_SC_PAGESI
 
 LC_EXPORT void *pvalloc(size_t size) {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  if (size > LC_MAX_SIZE) return too_big(size);
+  if (size > LC_MAX_SIZE) return too_big("pvalloc", size);
   return memalign(page, size ? LC_ROUND_UP(size, page) : page);
 }
 

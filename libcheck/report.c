@@ -243,15 +243,20 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
       snprintf(out, cap, "second free of the %zu-byte block", bs);
       break;
     case LC_ERR_INVALID_FREE:
-      if (e->has_block) snprintf(out, cap, "pointer %lld bytes inside the %zu-byte block", off, bs);
+      if (e->has_block)
+        snprintf(out, cap, "pointer %lld bytes inside the %zu-byte %sblock", off, bs,
+                 e->detail && strstr(e->detail, "freed") ? "freed " : "");
       else snprintf(out, cap, "%s", e->detail ? e->detail : "pointer not allocated by heapcheck");
       break;
     case LC_ERR_MISMATCHED_FREE:
       snprintf(out, cap, "%s", e->detail ? e->detail : "allocation and release functions do not match");
       break;
     case LC_ERR_SIZE_TOO_BIG:
-      snprintf(out, cap, "requested %zu bytes, more than the maximum of %llu", e->requested,
-               (unsigned long long)LC_MAX_SIZE);
+      if (e->count)
+        snprintf(out, cap, "%s(%zu, %zu): the size overflows", e->what ? e->what : "calloc", e->count, e->requested);
+      else
+        snprintf(out, cap, "%s(%zu): more than the maximum of %llu bytes", e->what ? e->what : "malloc", e->requested,
+                 (unsigned long long)LC_MAX_SIZE);
       break;
     case LC_ERR_CORRUPTED_HEADER:
       snprintf(out, cap, "the header before the block at 0x%lx was overwritten", (unsigned long)e->address);
@@ -259,6 +264,11 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
     default:
       snprintf(out, cap, "?");
   }
+}
+
+// The detail sentence says more than the description (which already folds it in for some kinds).
+static int detail_adds(const lc_error_t *e) {
+  return e->detail && e->kind != LC_ERR_INVALID_FREE && e->kind != LC_ERR_MISMATCHED_FREE;
 }
 
 static void hex(const unsigned char *b, size_t n, char *out) {
@@ -294,9 +304,7 @@ void lc_report_error(const lc_error_t *e) {
   lc_out("==%d== heapcheck: %s: %s", pid, kind, what);
   if (e->has_block) lc_out(" at 0x%lx", (unsigned long)e->block);
   lc_out(" (found by %s)\n", e->what ? e->what : "?");
-  if (e->detail && e->kind != LC_ERR_INVALID_FREE && e->kind != LC_ERR_MISMATCHED_FREE)
-    lc_out("==%d==   %s\n", pid, e->detail);
-  if (e->kind == LC_ERR_INVALID_FREE && e->has_block && e->detail) lc_out("==%d==   %s\n", pid, e->detail);
+  if (detail_adds(e)) lc_out("==%d==   %s\n", pid, e->detail);
   if (e->has_damage && e->damage.shown) {
     char f[40], x[40];
     hex(e->damage.found, e->damage.shown, f);
@@ -425,8 +433,11 @@ static void json_errors(json_t *j) {
     jstr(j, what);
     jlit(j, ", \"found_by\": ");
     jstr(j, e->what);
-    if (e->detail) { jlit(j, ", \"detail\": "); jstr(j, e->detail); }
-    if (e->kind == LC_ERR_SIZE_TOO_BIG) jf(j, ", \"requested\": %zu", e->requested);
+    if (detail_adds(e)) { jlit(j, ", \"detail\": "); jstr(j, e->detail); }
+    if (e->kind == LC_ERR_SIZE_TOO_BIG) {
+      jf(j, ", \"requested\": %zu", e->requested);
+      if (e->count) jf(j, ", \"count\": %zu", e->count);
+    }
     if (e->has_damage && e->damage.shown) {
       char f[40], x[40];
       hex(e->damage.found, e->damage.shown, f);
@@ -513,7 +524,10 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
         lc_out(" (+%llu bytes in %llu block%s indirectly)", (unsigned long long)g->indirect_bytes,
                (unsigned long long)g->indirect_blocks, plural(g->indirect_blocks));
       lc_out(" [%zu of %zu]\n", k, total_shown);
-      if (g->kind != LC_LEAK_REACHABLE) { shown_bytes += g->bytes + g->indirect_bytes; shown_blocks += g->blocks; }
+      if (g->kind != LC_LEAK_REACHABLE) {
+        shown_bytes += g->bytes + g->indirect_bytes;
+        shown_blocks += g->blocks + g->indirect_blocks;
+      }
       lc_out_stack(g->stack);
       lc_out("\n");
     }
@@ -521,7 +535,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     for (size_t i = 0; i < ng; i++)
       if (!views[i].supp && shown(r->groups[i].kind) && r->groups[i].kind != LC_LEAK_REACHABLE) {
         shown_bytes += r->groups[i].bytes + r->groups[i].indirect_bytes;
-        shown_blocks += r->groups[i].blocks;
+        shown_blocks += r->groups[i].blocks + r->groups[i].indirect_blocks;
       }
   }
   if (any || lc_options.verbosity > 0) {

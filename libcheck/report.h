@@ -26,7 +26,8 @@ typedef struct lc_error_s {
   uint32_t alloc_stack, free_stack, detected_stack;
   const char *what;             // the call that found it: "free", "realloc", "operator delete", "exit", ...
   const char *detail;           // extra sentence, e.g. "allocated with operator new[]", or NULL
-  size_t requested;             // allocation-size-too-big: the size asked for
+  size_t requested;             // allocation-size-too-big: the size asked for (per element when count != 0)
+  size_t count;                 // allocation-size-too-big: elements of a calloc/reallocarray that overflowed
 } lc_error_t;
 
 // Says the error now and records it. May abort (abort_on_error).
