@@ -175,18 +175,30 @@ static int grow(lc_heap_t *h, size_t need) {
   return grow_mmap(h, need);
 }
 
-// Gives the free top of a brk extent back to the kernel when it is large and the break is still ours.
-static void maybe_trim(lc_heap_t *h) {
-  if (!h->use_brk || h->cur < 0 || h->trim_threshold == 0) return;
+// Gives the free top of the brk extent back to the kernel, keeping `keep` bytes, while the break is still ours.
+static int trim_to(lc_heap_t *h, size_t keep) {
+  if (!h->use_brk || h->cur < 0 || h->stats.brk_failures) return 0;
   size_t rest = h->top_end - h->top;
-  if (rest < h->trim_threshold + TOP_PAD) return;
-  if ((uintptr_t)sbrk(0) != h->top_end) return;
-  size_t release = (rest - TOP_PAD) & ~(size_t)(PAGE - 1);
-  if (release == 0 || sbrk(-(intptr_t)release) == (void *)-1) return;
+  if (rest <= keep + FENCE_SIZE + PAGE) return 0;
+  if ((uintptr_t)sbrk(0) != h->top_end) return 0;
+  size_t release = (rest - keep - FENCE_SIZE) & ~(size_t)(PAGE - 1);
+  if (release == 0 || sbrk(-(intptr_t)release) == (void *)-1) return 0;
   h->top_end -= release;
   h->stats.brk_bytes -= release;
   h->stats.trims++;
   __atomic_store_n(&h->extents[h->cur].end, h->top_end, __ATOMIC_RELEASE);
+  return 1;
+}
+
+static void maybe_trim(lc_heap_t *h) {
+  if (h->trim_threshold && h->top_end - h->top >= h->trim_threshold + TOP_PAD) trim_to(h, TOP_PAD);
+}
+
+int lc_heap_trim(lc_heap_t *h, size_t pad) {
+  lc_lock(&h->lock);
+  int r = trim_to(h, pad);
+  lc_unlock(&h->lock);
+  return r;
 }
 
 /* ---- large chunks: direct mmap, indexed in a sorted array of checker-owned memory ---- */

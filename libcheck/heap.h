@@ -58,6 +58,8 @@ void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align);
 // cache first. post of lc_heap_free: the first 8 bytes of the payload are left as they were.
 void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_size);
 void lc_heap_free(lc_heap_t *h, void *payload);
+// malloc_trim: gives back the free top of the brk heap beyond `pad` bytes. Returns 1 if memory was released.
+int lc_heap_trim(lc_heap_t *h, size_t pad);
 // Arms the flush of a thread's cache at its exit (called once, from the constructor).
 void lc_heap_thread_cache_init(void);
 // pre: h->lock held, payload came from lc_heap_alloc_locked(h) and is not free.

@@ -199,12 +199,19 @@ LC_EXPORT void malloc_stats(void) {
 }
 
 LC_EXPORT int malloc_trim(size_t pad) {
-  (void)pad;         // the heap trims its top on every free past trim_threshold already
-  return 0;
+  lc_ensure_init();
+  return lc_heap_trim(&lc_user_heap, pad);
 }
 
+// The thresholds glibc's programs tune are honoured; the rest have no meaning for this heap and are accepted.
 LC_EXPORT int mallopt(int param, int value) {
-  (void)param; (void)value;   // accepted for compatibility; heapcheck's tuning comes from HEAPCHECK_OPTIONS
+  lc_ensure_init();
+  lc_heap_t *h = &lc_user_heap;
+  if ((param == M_MMAP_THRESHOLD || param == M_TRIM_THRESHOLD) && value < 0) return 0;
+  lc_lock(&h->lock);
+  if (param == M_MMAP_THRESHOLD) h->mmap_threshold = (size_t)value < 4096 ? 4096 : (size_t)value;
+  if (param == M_TRIM_THRESHOLD) h->trim_threshold = (size_t)value;
+  lc_unlock(&h->lock);
   return 1;
 }
 
