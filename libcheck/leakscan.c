@@ -250,6 +250,36 @@ static inline long find_block(const scan_t *s, uintptr_t v, int *interior) {
   return -1;
 }
 
+/* Interior pointers that are really references, memcheck's default leak-check heuristics (same names):
+ * stdstring (old libstdc++ string rep), length64 (a 64-bit length before the data, e.g. sqlite3), newarray
+ * (operator new[] of objects with destructors keeps the count before them), multipleinheritance (a pointer to
+ * a second base class: both it and the block start hold vtable pointers). */
+#define MAX_RO 4096
+static uintptr_t ro_ranges[MAX_RO][2];             // read-only file mappings: where vtables live
+static int nro;
+
+static int is_vtable_addr(uintptr_t v) {
+  for (int i = 0; i < nro; i++) if (v >= ro_ranges[i][0] && v < ro_ranges[i][1]) return 1;
+  return 0;
+}
+
+static int heuristic_reference(const blk_t *b, uintptr_t v) {
+  const uintptr_t *w = (const uintptr_t *)b->start;
+  size_t off = v - b->start;
+  if (off == 3 * sizeof(size_t) && b->size >= 3 * sizeof(size_t) + 1) {
+    size_t length = w[0], capacity = w[1];
+    if (3 * sizeof(size_t) + capacity + 1 == b->size && length <= capacity) return 1;          // stdstring
+  }
+  if (off == sizeof(uint64_t) && b->size >= 8) {
+    if (w[0] == b->size - sizeof(uint64_t)) return 1;                                          // length64
+    if (w[0] > 0 && (b->size - sizeof(size_t)) % w[0] == 0) return 1;                          // newarray
+  }
+  if ((off & 7) == 0 && off + 8 <= b->size && b->size >= 16 && is_vtable_addr(*(const uintptr_t *)v) &&
+      is_vtable_addr(w[0]))
+    return 1;                                                                                  // multipleinheritance
+  return 0;
+}
+
 static inline void push(scan_t *s, size_t i) { if (s->nwork < s->work_cap) s->work[s->nwork++] = (uint32_t)i; }
 
 // Phase 1 (strong = 1): a start pointer makes a block REACHABLE (and scanned); an interior one POSSIBLE.
@@ -262,6 +292,7 @@ static void scan_range(scan_t *s, uintptr_t a, uintptr_t b, int strong) {
     long i = find_block(s, v, &interior);
     if (i < 0) continue;
     blk_t *blk = &s->blocks[i];
+    if (interior && heuristic_reference(blk, v)) interior = 0;
     if (strong && !interior) {
       if (blk->state != ST_REACHABLE) { blk->state = ST_REACHABLE; push(s, (size_t)i); }
     } else if (blk->state == ST_UNREACHED) {
@@ -340,12 +371,16 @@ static uintptr_t stack_floor(uintptr_t a, uintptr_t b, uintptr_t self_sp) {
   return a;
 }
 
-static void scan_mappings(scan_t *s, uintptr_t self_sp) {
+typedef struct maps_s { char *buf; size_t len, cap; } maps_t;
+
+// Reads /proc/self/maps into scratch memory with raw calls.
+static int read_maps(maps_t *m) {
   size_t cap = 1 << 20, len = 0;
   char *buf = scratch_alloc(cap);
-  if (!buf) return;
+  m->buf = NULL;
+  if (!buf) return 0;
   int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) { scratch_free(buf, cap); return; }
+  if (fd < 0) { scratch_free(buf, cap); return 0; }
   for (;;) {
     if (len + 4096 > cap) {                          // grow: a large process has many mappings
       char *nb = scratch_alloc(cap * 2);
@@ -360,25 +395,53 @@ static void scan_mappings(scan_t *s, uintptr_t self_sp) {
   }
   close(fd);
   buf[len] = 0;
-  for (char *line = buf; line < buf + len;) {
-    char *eol = memchr(line, '\n', (size_t)(buf + len - line));
-    if (!eol) eol = buf + len;
-    *eol = 0;
-    const char *p = line;
-    uintptr_t a = parse_hex(&p);
-    p++;
-    uintptr_t b = parse_hex(&p);
-    p++;
-    const char *perms = p;
-    const char *path = strchr(p, '/');
-    if (!path) path = strchr(p, '[');
-    int scan = perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p';
-    if (path && (strncmp(path, "/dev/", 5) == 0 || strcmp(path, "[vvar]") == 0 || strcmp(path, "[vsyscall]") == 0))
-      scan = 0;
-    if (scan) scan_root(s, stack_floor(a, b, self_sp), b);
-    line = eol + 1;
-  }
-  scratch_free(buf, cap);
+  for (size_t i = 0; i < len; i++) if (buf[i] == '\n') buf[i] = 0;   // one string per line
+  m->buf = buf; m->len = len; m->cap = cap;
+  return 1;
+}
+
+typedef struct mapping_s { uintptr_t a, b; const char *perms, *path; } mapping_t;
+
+static const char *next_mapping(const maps_t *m, const char *line, mapping_t *out) {
+  while (line < m->buf + m->len && !*line) line++;
+  if (line >= m->buf + m->len) return NULL;
+  const char *p = line;
+  out->a = parse_hex(&p);
+  p++;
+  out->b = parse_hex(&p);
+  p++;
+  out->perms = p;
+  out->path = strchr(p, '/');
+  if (!out->path) out->path = strchr(p, '[');
+  return line + strlen(line) + 1;
+}
+
+static void collect_readonly(const maps_t *m) {
+  mapping_t mp;
+  nro = 0;
+  for (const char *l = m->buf; l && (l = next_mapping(m, l, &mp)) != NULL;)
+    if (mp.perms[0] == 'r' && mp.perms[1] != 'w' && mp.path && mp.path[0] == '/' && nro < MAX_RO) {
+      ro_ranges[nro][0] = mp.a; ro_ranges[nro][1] = mp.b; nro++;
+    }
+}
+
+// Which writable mappings are roots: every private one; shared ones only when they are anonymous memory
+// (MAP_SHARED|MAP_ANONYMOUS shows as /dev/zero, System V and POSIX shared memory, memfd), never device memory
+// or shared files.
+static int is_root_mapping(const mapping_t *mp) {
+  if (mp->perms[0] != 'r' || mp->perms[1] != 'w') return 0;
+  const char *path = mp->path;
+  if (path && (strcmp(path, "[vvar]") == 0 || strcmp(path, "[vsyscall]") == 0)) return 0;
+  if (mp->perms[3] == 'p') return !path || strncmp(path, "/dev/", 5) != 0 || strncmp(path, "/dev/zero", 9) == 0;
+  if (!path) return 1;
+  return strncmp(path, "/dev/zero", 9) == 0 || strncmp(path, "/SYSV", 5) == 0 || strncmp(path, "/dev/shm/", 9) == 0 ||
+         strncmp(path, "/memfd:", 7) == 0;
+}
+
+static void scan_mappings(scan_t *s, const maps_t *m, uintptr_t self_sp) {
+  mapping_t mp;
+  for (const char *l = m->buf; l && (l = next_mapping(m, l, &mp)) != NULL;)
+    if (is_root_mapping(&mp)) scan_root(s, stack_floor(mp.a, mp.b, self_sp), mp.b);
 }
 
 /* ---- leaders of lost cliques: memcheck's "indirectly lost" ---- */
@@ -531,16 +594,20 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
     for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);
     exclude_own_segments(s);
     exclude((uintptr_t)s, (uintptr_t)s + sizeof *s, s);
-    // Roots: registers (ours and the stopped threads'), then every writable private mapping.
+    maps_t maps = { 0 };
+    read_maps(&maps);
+    if (maps.buf) collect_readonly(&maps);
+    // Roots: registers (ours and the stopped threads'), then every writable mapping of the program.
     scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);
     for (int i = 0; i < nslots; i++)
       if (slots[i].state == 1) scan_range(s, (uintptr_t)slots[i].regs, (uintptr_t)(slots[i].regs + NREGS), 1);
-    scan_mappings(s, self_sp);
+    if (maps.buf) scan_mappings(s, &maps, self_sp);
     for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_REACHABLE) push(s, i);   // root blocks
     drain(s, 1);
     for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_POSSIBLE) push(s, i);
     drain(s, 0);
     for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_UNREACHED) claim(s, i);
+    if (maps.buf) scratch_free(maps.buf, maps.cap);
   }
   resume_world();
   group(s, r);

@@ -494,6 +494,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   leak_view_t *views = ng ? lc_os_alloc(ng * sizeof *views) : NULL;
   static frames_t fr;
   uint64_t supp_bytes = 0, supp_blocks = 0, shown_bytes = 0, shown_blocks = 0;
+  lc_leak_result_t sum = { 0 };                   // the scan's totals less what suppressions took out
   uint64_t counted_def = 0, counted_pos = 0, counted_reach = 0;   // blocks not suppressed
   int full = strcmp(lc_options.leak_check, "full") == 0;
   // Decide suppression for every group first: the summary and the text depend on it.
@@ -502,10 +503,27 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     symbolize_stack(g->stack, &fr);
     views[i].fp = fingerprint(leak_kind_names[g->kind], &fr);
     views[i].supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &fr) + 1;
-    if (views[i].supp) { supp_bytes += g->bytes + g->indirect_bytes; supp_blocks += g->blocks + g->indirect_blocks; }
+    if (views[i].supp) {
+      supp_bytes += g->bytes + g->indirect_bytes;
+      supp_blocks += g->blocks + g->indirect_blocks;
+      sum.indirect_bytes += g->indirect_bytes;       // subtracted below: suppressed means counted nowhere else
+      sum.indirect_blocks += g->indirect_blocks;
+      if (g->kind == LC_LEAK_DEFINITE) { sum.definite_bytes += g->bytes; sum.definite_blocks += g->blocks; }
+      else { sum.possible_bytes += g->bytes; sum.possible_blocks += g->blocks; }
+    }
     else if (g->kind == LC_LEAK_DEFINITE) counted_def += g->blocks;
     else if (g->kind == LC_LEAK_POSSIBLE) counted_pos += g->blocks;
     else counted_reach += g->blocks;
+  }
+  if (r) {
+    sum.definite_bytes = r->definite_bytes - sum.definite_bytes;
+    sum.definite_blocks = r->definite_blocks - sum.definite_blocks;
+    sum.indirect_bytes = r->indirect_bytes - sum.indirect_bytes;
+    sum.indirect_blocks = r->indirect_blocks - sum.indirect_blocks;
+    sum.possible_bytes = r->possible_bytes - sum.possible_bytes;
+    sum.possible_blocks = r->possible_blocks - sum.possible_blocks;
+    sum.reachable_bytes = r->reachable_bytes;
+    sum.reachable_blocks = r->reachable_blocks;
   }
   int status = strcmp(exit_path, "on_demand") == 0 ? -1
                : lc_status_for_findings(error_total, counted_def, counted_pos, counted_reach);
@@ -546,14 +564,14 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
            (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.bytes_allocated);
     if (r) {
       lc_out("==%d== LEAK SUMMARY:\n", pid);
-      lc_out("==%d==    definitely lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->definite_bytes,
-             (unsigned long long)r->definite_blocks);
-      lc_out("==%d==    indirectly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->indirect_bytes,
-             (unsigned long long)r->indirect_blocks);
-      lc_out("==%d==      possibly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->possible_bytes,
-             (unsigned long long)r->possible_blocks);
-      lc_out("==%d==    still reachable: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->reachable_bytes,
-             (unsigned long long)r->reachable_blocks);
+      lc_out("==%d==    definitely lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.definite_bytes,
+             (unsigned long long)sum.definite_blocks);
+      lc_out("==%d==    indirectly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.indirect_bytes,
+             (unsigned long long)sum.indirect_blocks);
+      lc_out("==%d==      possibly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.possible_bytes,
+             (unsigned long long)sum.possible_blocks);
+      lc_out("==%d==    still reachable: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.reachable_bytes,
+             (unsigned long long)sum.reachable_blocks);
       lc_out("==%d==         suppressed: %llu bytes in %llu blocks\n", pid, (unsigned long long)supp_bytes,
              (unsigned long long)supp_blocks);
       if (r->threads_unresponsive)
@@ -567,16 +585,17 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
         if (error_counts[k]) { lc_out("%s%s: %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
       lc_out(")\n");
     }
-    for (int i = 0; i < lc_supp_count(); i++)
-      if (!lc_supp_is_default(i) && lc_supp_matched(i) == 0)
-        lc_out("==%d== warning: suppression '%s' (%s) matched nothing\n", pid, lc_supp_rule_text(i), lc_supp_rule_source(i));
-    if (lc_stackdepot_dropped())
-      lc_out("==%d== warning: %llu stacks were not recorded (stack depot full)\n", pid,
-             (unsigned long long)lc_stackdepot_dropped());
     if (shown_blocks || error_total)
       lc_out("SUMMARY: heapcheck: %llu byte(s) leaked in %llu allocation(s).\n", (unsigned long long)shown_bytes,
              (unsigned long long)shown_blocks);
   }
+  // Warnings about the set-up are said even for a clean run: a stale rule or a full depot hides findings.
+  for (int i = 0; i < lc_supp_count(); i++)
+    if (!lc_supp_is_default(i) && lc_supp_matched(i) == 0)
+      lc_out("==%d== warning: suppression '%s' (%s) matched nothing\n", pid, lc_supp_rule_text(i), lc_supp_rule_source(i));
+  if (lc_stackdepot_dropped())
+    lc_out("==%d== warning: %llu stacks were not recorded (stack depot full)\n", pid,
+           (unsigned long long)lc_stackdepot_dropped());
   lc_out_flush();
 
   char path[1024], tmp[1100];
@@ -629,10 +648,10 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
       jf(j, "    \"leaks\": {\"definite_bytes\": %llu, \"definite_blocks\": %llu, \"indirect_bytes\": %llu, "
             "\"indirect_blocks\": %llu, \"possible_bytes\": %llu, \"possible_blocks\": %llu, \"reachable_bytes\": %llu, "
             "\"reachable_blocks\": %llu, \"suppressed_bytes\": %llu, \"suppressed_blocks\": %llu},\n",
-         (unsigned long long)r->definite_bytes, (unsigned long long)r->definite_blocks,
-         (unsigned long long)r->indirect_bytes, (unsigned long long)r->indirect_blocks,
-         (unsigned long long)r->possible_bytes, (unsigned long long)r->possible_blocks,
-         (unsigned long long)r->reachable_bytes, (unsigned long long)r->reachable_blocks,
+         (unsigned long long)sum.definite_bytes, (unsigned long long)sum.definite_blocks,
+         (unsigned long long)sum.indirect_bytes, (unsigned long long)sum.indirect_blocks,
+         (unsigned long long)sum.possible_bytes, (unsigned long long)sum.possible_blocks,
+         (unsigned long long)sum.reachable_bytes, (unsigned long long)sum.reachable_blocks,
          (unsigned long long)supp_bytes, (unsigned long long)supp_blocks);
     else
       jlit(j, "    \"leaks\": null,\n");

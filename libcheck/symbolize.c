@@ -166,11 +166,21 @@ typedef struct chunk_s {
   char data[];
 } chunk_t;
 
+// One address range of one CU, for the fallback address -> CU lookup (see cu_fallback).
+typedef struct {
+  Dwarf_Addr lo, hi;  // [lo, hi), DWARF addresses (module-relative, before the dwfl bias)
+  Dwarf_Addr maxhi;   // max hi over this and all lower entries: bounds the backward scan past overlaps
+  Dwarf_Die cu;       // the CU DIE (valid while the session's Dwfl lives)
+} curange_t;
+
 typedef struct {
   modrec_t rec;
   const char *bid_hex;
   Dwfl_Module *dm;  // NULL when libdwfl could not open the file
   int stale;        // file on disk has another build-id than the mapped one: its DWARF would lie
+  int cu_state;     // CU range table: 0 not built yet, 1 built (maybe empty), -1 no DWARF / failed
+  curange_t *cur;   // sorted by lo; malloc'd, freed by lc_symbolize_end
+  size_t ncur;
 } smod_t;
 
 typedef struct {
@@ -381,6 +391,7 @@ void lc_symbolize_end(void) {
     S.chunks = c->next;
     free(c);
   }
+  for (size_t i = 0; i < S.nmods; i++) free(S.mods[i].cur);
   free(S.mods);
   free(S.cache);
   memset(&S, 0, sizeof S);
@@ -458,18 +469,103 @@ static lc_sym_frame_t *push(fvec_t *f, const lc_sym_frame_t *base) {
   return &f->v[f->n++];
 }
 
+/* ---------- address -> CU without .debug_aranges ---------- */
+
+// libdwfl finds the CU of an address through .debug_aranges only (elfutils 0.188: dwfl_module_addrdie and
+// dwfl_module_getsrc both go through dwarf_getaranges, which gives nothing without the section). clang
+// emits no .debug_aranges unless -gdwarf-aranges, and a binary that mixes gcc and clang objects has entries
+// for the gcc CUs only; there libdwfl even takes an address in a gap between two listed CUs for part of the
+// lower one. Either way the CU is found here from the CU DIEs' own ranges (DW_AT_low_pc/high_pc or
+// DW_AT_ranges), in a table built once per module at its first miss.
+
+static int cmp_curange(const void *a, const void *b) {
+  const curange_t *x = a, *y = b;
+  if (x->lo != y->lo) return x->lo < y->lo ? -1 : 1;
+  return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+static void build_cu_table(smod_t *m, Dwarf *dw) {
+  m->cu_state = -1;
+  curange_t *v = NULL;
+  size_t n = 0, cap = 0;
+  Dwarf_CU *cu = NULL, *next = NULL;
+  Dwarf_Half version;
+  uint8_t unit_type;
+  Dwarf_Die cudie, subdie;
+  while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &cudie, &subdie) == 0) {
+    cu = next;
+    // Type and partial (dwz) units hold no code; a split unit's ranges are on its skeleton.
+    if (dwarf_tag(&cudie) != DW_TAG_compile_unit && dwarf_tag(&cudie) != DW_TAG_skeleton_unit) continue;
+    Dwarf_Addr base, lo, hi;
+    for (ptrdiff_t off = 0; (off = dwarf_ranges(&cudie, off, &base, &lo, &hi)) > 0;) {
+      if (hi <= lo) continue;  // empty, or a discarded section's tombstone that wrapped around
+      if (n == cap) {
+        size_t c = cap ? 2 * cap : 64;
+        curange_t *nv = realloc(v, c * sizeof *nv);
+        if (!nv) {
+          free(v);
+          return;
+        }
+        v = nv;
+        cap = c;
+      }
+      v[n++] = (curange_t){.lo = lo, .hi = hi, .cu = cudie};
+    }
+  }
+  if (n) qsort(v, n, sizeof *v, cmp_curange);
+  for (size_t i = 0; i < n; i++) v[i].maxhi = i && v[i - 1].maxhi > v[i].hi ? v[i - 1].maxhi : v[i].hi;
+  m->cur = v;
+  m->ncur = n;
+  m->cu_state = 1;
+}
+
+// The CU DIE whose own ranges contain DWARF address da, from the module's table (built here the first
+// time). Among overlapping ranges (only tombstoned ones should overlap) the one starting last wins.
+static Dwarf_Die *cu_fallback(smod_t *m, Dwfl_Module *dm, Dwarf_Addr a, Dwarf_Addr *bias) {
+  Dwarf *dw = dwfl_module_getdwarf(dm, bias);
+  if (!dw) return NULL;
+  if (m->cu_state == 0) build_cu_table(m, dw);
+  if (m->cu_state != 1 || !m->ncur) return NULL;
+  Dwarf_Addr da = a - *bias;
+  size_t l = 0, u = m->ncur;  // first entry with lo > da
+  while (l < u) {
+    size_t mid = l + (u - l) / 2;
+    if (m->cur[mid].lo <= da) l = mid + 1;
+    else u = mid;
+  }
+  for (size_t i = l; i-- > 0 && m->cur[i].maxhi > da;)
+    if (da < m->cur[i].hi) return &m->cur[i].cu;
+  return NULL;
+}
+
 // The inline chain at a (like eu-addr2line -i -f): innermost location from the line table, each inlined
 // subroutine's call_file/call_line/call_column is the location in the frame outside it.
-static void dwarf_frames(Dwfl_Module *dm, Dwarf_Addr a, const lc_sym_frame_t *base, fvec_t *f, int *done) {
+// The CU is the one .debug_aranges names (libdwfl's lookup) when that CU's own ranges hold a, else the one
+// the fallback table finds; when neither holds a, libdwfl's answer stands as it is.
+static void dwarf_frames(smod_t *m, Dwfl_Module *dm, Dwarf_Addr a, const lc_sym_frame_t *base, fvec_t *f,
+                         int *done) {
   const char *file = NULL;
   int line = 0, col = 0;
-  Dwfl_Line *ln = dwfl_module_getsrc(dm, a);
-  if (ln) {
-    file = dwfl_lineinfo(ln, NULL, &line, &col, NULL, NULL);
-    file = absolute(file, dwfl_line_comp_dir(ln));
-  }
   Dwarf_Addr bias = 0;
   Dwarf_Die *cudie = dwfl_module_addrdie(dm, a, &bias);
+  Dwarf_Die *other = NULL;
+  if (!cudie || dwarf_haspc(cudie, a - bias) != 1) other = cu_fallback(m, dm, a, &bias);
+  if (other) {
+    cudie = other;
+    Dwarf_Line *dl = dwarf_getsrc_die(cudie, a - bias);
+    if (dl) {
+      Dwarf_Attribute at;
+      file = absolute(dwarf_linesrc(dl, NULL, NULL), dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &at)));
+      dwarf_lineno(dl, &line);
+      dwarf_linecol(dl, &col);
+    }
+  } else {
+    Dwfl_Line *ln = dwfl_module_getsrc(dm, a);
+    if (ln) {
+      file = dwfl_lineinfo(ln, NULL, &line, &col, NULL, NULL);
+      file = absolute(file, dwfl_line_comp_dir(ln));
+    }
+  }
   Dwarf_Die *scopes = NULL;
   int ns = cudie ? dwarf_getscopes(cudie, a - bias, &scopes) : 0;
   if (ns > 0) {
@@ -541,7 +637,7 @@ static int compute(uintptr_t pc, int exact, lc_sym_frame_t **out) {
   fvec_t f = {0};
   if (dm && !m->stale) {
     int done = 0;
-    dwarf_frames(dm, a, &base, &f, &done);
+    dwarf_frames(m, dm, a, &base, &f, &done);
     lc_sym_frame_t *last = f.n ? &f.v[f.n - 1] : NULL;
     if (last && !last->function) {
       GElf_Off off;
