@@ -125,7 +125,8 @@ static void evict(void *p, uint32_t stack) {
                        .detail = "the freed block's header was overwritten" };
       lc_report_error(&e);
     }
-    return;                                             // never reuse: we cannot trust its size
+    lc_block_retire(p);                                 // never reuse: we cannot trust its size
+    return;
   }
   lc_damage_t d;
   int damaged = 0;
@@ -168,9 +169,11 @@ static void bad_pointer(void *p, uint32_t stack, const char *what) {
     lc_header_t *h = payload ? lc_block_from_payload(payload, lc_heap_payload_size(payload)) : NULL;
     lc_header_t copy;
     if (h) copy = *h;
+    int ours = payload && !h && (char *)p == (char *)payload + LC_PREFIX;   // where a block's user bytes start
     lc_unlock(&uh->lock);
-    if (h && (uintptr_t)lc_block_user(h) == (uintptr_t)p) {   // our block, but its header does not add up
-      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, "the block's header was overwritten (underflow?)", NULL);
+    if (ours) {                       // our block, but its header does not add up: written before the block
+      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, "the block's header was overwritten (an underflow?)", NULL);
+      lc_block_retire(p);             // never reused, never said again
       return;
     }
     if (h) {
@@ -301,13 +304,20 @@ size_t lc_usable_size(const void *p) {
 /* ---- whole-heap verification ---- */
 
 #define MAX_SUSPECTS 4096
-typedef struct { void *user; int quarantined; } suspect_t;
-typedef struct { suspect_t *list; size_t n; } suspects_t;
+typedef struct { void *user; int quarantined; } suspect_t;   // quarantined: 1, live: 0, header destroyed: -1
+typedef struct { suspect_t *list; size_t n; int headers; } suspects_t;
 
 static void collect(void *payload, size_t psize, void *arg) {
   suspects_t *s = arg;
+  if (s->n >= MAX_SUSPECTS) return;
   lc_header_t *h = lc_block_from_payload(payload, psize);
-  if (!h || h->reported || s->n >= MAX_SUSPECTS) return;
+  if (!h) {
+    // Every in-use chunk of the user heap holds a sealed header, except one another thread is formatting right
+    // now: trusted only when no other thread runs.
+    if (s->headers && psize >= LC_PREFIX) s->list[s->n++] = (suspect_t){ (char *)payload + LC_PREFIX, -1 };
+    return;
+  }
+  if (h->reported) return;
   void *user = lc_block_user(h);
   lc_damage_t d;
   if (h->state == LC_BLOCK_LIVE) {
@@ -320,9 +330,9 @@ static void collect(void *payload, size_t psize, void *arg) {
   }
 }
 
-size_t lc_alloc_check_all(const char *what) {
+size_t lc_alloc_check_all(const char *what, int single_threaded) {
   if (!lc_block_checks) return 0;
-  suspects_t s = { lc_os_alloc(MAX_SUSPECTS * sizeof(suspect_t)), 0 };
+  suspects_t s = { lc_os_alloc(MAX_SUSPECTS * sizeof(suspect_t)), 0, single_threaded };
   if (!s.list) return 0;
   lc_lock(&lc_user_heap.lock);                        // collect under the lock, say after it (say unwinds)
   lc_heap_for_each_chunk_locked(&lc_user_heap, collect, &s);
@@ -331,6 +341,11 @@ size_t lc_alloc_check_all(const char *what) {
   for (size_t i = 0; i < s.n; i++) {
     lc_header_t h;
     void *p = s.list[i].user;
+    if (s.list[i].quarantined < 0) {
+      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, "the block's header was overwritten (an underflow?)", NULL);
+      lc_block_retire(p);
+      continue;
+    }
     if (lc_block_validate(p, &h) == LC_BLOCK_BAD_SUM || h.reported) continue;
     lc_damage_t d;
     size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
@@ -366,7 +381,7 @@ lc_alloc_stats_t lc_alloc_stats(void) { return stats; }
 void lc_alloc_tick(void) {
   if (lc_options.check_every > 0 &&
       __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED) % (uint64_t)lc_options.check_every == 0)
-    lc_alloc_check_all("check_every");
+    lc_alloc_check_all("check_every", 0);
 }
 
 void lc_alloc_lock_all(void) {

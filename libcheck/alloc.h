@@ -21,7 +21,8 @@ void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new
 // Requested size of a live block (what malloc_usable_size answers), 0 for anything else.
 size_t lc_usable_size(const void *p);
 // Verifies every live and quarantined block now; reports damage once per block. Returns the number found.
-size_t lc_alloc_check_all(const char *what);
+// single_threaded: no other thread can be formatting a block, so a chunk without a valid header is damage.
+size_t lc_alloc_check_all(const char *what, int single_threaded);
 // Frees the quarantine (verifying each block) — at exit, before the leak scan.
 void lc_alloc_flush_quarantine(void);
 lc_alloc_stats_t lc_alloc_stats(void);

@@ -94,6 +94,12 @@ void lc_block_mark_reported(void *user) {
   seal(h);
 }
 
+void lc_block_retire(void *user) {
+  lc_header_t *h = lc_block_header(user);
+  *h = (lc_header_t){ .state = LC_BLOCK_FREED, .reported = 1 };
+  seal(h);
+}
+
 void lc_block_resize(void *user, size_t payload_size, size_t new_size, uint32_t stack) {
   lc_header_t *h = lc_block_header(user);
   h->size = new_size;

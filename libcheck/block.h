@@ -43,7 +43,7 @@ typedef enum lc_block_status_e {
 typedef struct lc_damage_s {
   int64_t offset;                // first damaged byte
   size_t length;                 // damaged bytes from offset to the last damaged one in the zone
-  unsigned char expected[16], found[16];  // up to 16 bytes from max(offset - 0, zone start)
+  unsigned char expected[16], found[16];  // the first min(length, 16) damaged bytes, from offset
   size_t shown;                  // bytes in expected/found
 } lc_damage_t;
 
@@ -70,6 +70,9 @@ lc_header_t *lc_block_from_payload(void *payload, size_t payload_size);
 // Changes state (and free stack) and re-seals the header.
 void lc_block_set_state(void *user, lc_block_state_t state, uint32_t free_stack);
 void lc_block_mark_reported(void *user);
+// Writes a fresh header for a block whose header was destroyed: FREED, reported, size 0, so it is never
+// reused nor reported again.
+void lc_block_retire(void *user);
 // Resizes a live block in place (its payload already holds size + canaries). Re-seals.
 void lc_block_resize(void *user, size_t payload_size, size_t new_size, uint32_t stack);
 

@@ -145,7 +145,10 @@ static int start_extent(lc_heap_t *h, uintptr_t base, uintptr_t end) {
 }
 
 static int grow_brk(lc_heap_t *h, size_t need) {
-  size_t have = h->cur >= 0 ? h->top_end - h->top : 0;
+  // Ask for only what the current extent lacks when the break is still where we left it; otherwise the
+  // memory will start a new extent and must hold the whole request.
+  int ours = h->cur >= 0 && (uintptr_t)sbrk(0) == h->top_end && h->extents[h->cur].end == h->top_end;
+  size_t have = ours ? h->top_end - h->top : 0;
   size_t inc = LC_ROUND_UP(need + FENCE_SIZE + TOP_PAD - (have < need ? have : 0), PAGE);
   h->stats.sbrk_calls++;
   void *old = sbrk((intptr_t)inc);
@@ -157,8 +160,10 @@ static int grow_brk(lc_heap_t *h, size_t need) {
     __atomic_store_n(&h->extents[h->cur].end, h->top_end, __ATOMIC_RELEASE);
     return 1;
   }
-  uintptr_t base = LC_ROUND_UP(b, LC_ALIGN);  // someone else moved the break (or first growth)
-  return start_extent(h, base, b + inc);
+  // Someone else moved the break (or this is the first growth): a new extent, both ends 16-aligned so every
+  // chunk size stays a multiple of 16.
+  uintptr_t base = LC_ROUND_UP(b, LC_ALIGN), end = (b + inc) & ~(uintptr_t)(LC_ALIGN - 1);
+  return start_extent(h, base, end);
 }
 
 static int grow_mmap(lc_heap_t *h, size_t need) {
@@ -194,7 +199,11 @@ static void maybe_trim(lc_heap_t *h) {
   if (h->trim_threshold && h->top_end - h->top >= h->trim_threshold + TOP_PAD) trim_to(h, TOP_PAD);
 }
 
+static void tcache_flush(void *arg);
+static struct tcache_s *tcache_self(void);
+
 int lc_heap_trim(lc_heap_t *h, size_t pad) {
+  if (h == &lc_user_heap) tcache_flush(tcache_self());    // this thread's cached chunks may sit below the top
   lc_lock(&h->lock);
   int r = trim_to(h, pad);
   lc_unlock(&h->lock);
@@ -304,7 +313,9 @@ static lc_chunk_t *take_chunk(lc_heap_t *h, size_t need) {
   }
   if (h->cur < 0 || h->top_end - h->top < need + FENCE_SIZE) {
     if (!grow(h, need)) return NULL;
-    if (h->top_end - h->top < need + FENCE_SIZE) return NULL;
+    // A break moved again between our look and our sbrk can leave the new extent short: mmap then.
+    if (h->top_end - h->top < need + FENCE_SIZE && (!grow_mmap(h, need) || h->top_end - h->top < need + FENCE_SIZE))
+      return NULL;
   }
   c = at(h->top);
   c->head = need | LC_CINUSE | LC_PINUSE;          // the chunk before top is always in use
@@ -414,8 +425,9 @@ int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
 
 /* ---- per-thread cache of small chunks (glibc's tcache): no lock, no neighbour touched ---- */
 
-// Only the user heap caches. A cached chunk stays "in use" for the chunk layer; its link lives in the second
-// word of its payload, so the first word (a block header's state) is left as the block layer wrote it.
+// Only the user heap caches. A cached chunk stays "in use" for the chunk layer; its link lives at payload + 24,
+// so the first 24 bytes (a block header, sealed FREED by the block layer) stay as they were written. Every
+// user-heap chunk has at least 32 payload bytes (the block prefix).
 #define TC_CLASSES 128                   // chunk sizes below 2 KiB, by 16
 #define TC_MAX     8
 typedef struct tcache_s {
@@ -427,7 +439,9 @@ static __thread tcache_t tcache __attribute__((tls_model("initial-exec")));
 static pthread_key_t tcache_key;
 static int tcache_key_ready;
 
-static inline void **tc_link(void *payload) { return (void **)payload + 1; }
+static tcache_t *tcache_self(void) { return &tcache; }
+
+static inline void **tc_link(void *payload) { return (void **)((char *)payload + 24); }
 
 static void tcache_flush(void *arg) {
   tcache_t *tc = arg;
@@ -469,7 +483,10 @@ void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_siz
 void lc_heap_free(lc_heap_t *h, void *payload) {
   lc_chunk_t *c = chunk_of(payload);
   size_t i = csize(c) >> 4;
+  // A chunk right below the top is not cached: freed, it merges into the top, which can then shrink the break.
+  // (h->top is read without the lock: a stale value only decides between two correct paths.)
   if (h == &lc_user_heap && i < TC_CLASSES && !(c->head & LC_MMAPPED) && tcache.count[i] < TC_MAX &&
+      (uintptr_t)c + csize(c) != __atomic_load_n(&h->top, __ATOMIC_RELAXED) &&
       (tcache.registered || !tcache_key_ready || pthread_setspecific(tcache_key, &tcache) == 0)) {
     tcache.registered = 1;
     *tc_link(payload) = tcache.head[i];

@@ -55,7 +55,8 @@ void lc_heap_setup(lc_heap_t *h, const char *name, int use_brk, size_t mmap_thre
 // (a power of two >= 16), or NULL (errno untouched). Chunks >= mmap_threshold are mmap'd.
 void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align);
 // The same without the caller holding the lock: small chunks of the user heap come from and go to a per-thread
-// cache first. post of lc_heap_free: the first 8 bytes of the payload are left as they were.
+// cache first. post of lc_heap_free: a chunk that went to the cache keeps its first 24 payload bytes; one that
+// went to a free list does not (its first 16 bytes hold the list links).
 void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_size);
 void lc_heap_free(lc_heap_t *h, void *payload);
 // malloc_trim: gives back the free top of the brk heap beyond `pad` bytes. Returns 1 if memory was released.

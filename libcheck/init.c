@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <fnmatch.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +52,63 @@ void lc_init_slow(void) {
   lc_initialized = 1;
 }
 
-static void fork_prepare(void) { lc_alloc_lock_all(); }
-static void fork_parent(void) { lc_alloc_unlock_all(); }
+/* ---- busy writers (see init.h) ---- */
+
+// lc_busy: 0 = this thread is not registered yet, 1 = busy, 2 = registered and idle.
+__thread int lc_busy __attribute__((tls_model("initial-exec")));
+int lc_fork_pending;
+#define MAX_WRITERS 4096
+static int *writers[MAX_WRITERS];     // &lc_busy of every registered thread; NULL = free slot
+static int nwriters;
+static pthread_key_t writer_key;
+static int writer_key_ready;
+
+static void writer_exit(void *slot) { __atomic_store_n((int **)slot, NULL, __ATOMIC_RELEASE); }
+
+void lc_busy_wait(int was) {
+  if (was == 0) {
+    // First write of this thread (lc_busy was 0 before the exchange): take a slot, cleared at thread exit.
+    int i;
+    for (i = 0; i < nwriters; i++) {
+      int *expected = NULL;
+      if (__atomic_compare_exchange_n(&writers[i], &expected, &lc_busy, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) break;
+    }
+    if (i == nwriters) {
+      i = __atomic_fetch_add(&nwriters, 1, __ATOMIC_ACQ_REL);
+      if (i < MAX_WRITERS) __atomic_store_n(&writers[i], &lc_busy, __ATOMIC_RELEASE);
+    }
+    if (i < MAX_WRITERS && writer_key_ready) pthread_setspecific(writer_key, &writers[i]);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);      // the slot is visible before fork_pending is read
+    if (!__atomic_load_n(&lc_fork_pending, __ATOMIC_ACQUIRE)) return;
+  }
+  for (;;) {                          // a fork is being prepared: step aside until it is done
+    __atomic_store_n(&lc_busy, 2, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&lc_fork_pending, __ATOMIC_ACQUIRE)) sched_yield();
+    __atomic_exchange_n(&lc_busy, 1, __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&lc_fork_pending, __ATOMIC_ACQUIRE)) return;
+  }
+}
+
+static void fork_prepare(void) {
+  __atomic_exchange_n(&lc_fork_pending, 1, __ATOMIC_SEQ_CST);
+  int n = __atomic_load_n(&nwriters, __ATOMIC_ACQUIRE);
+  for (int i = 0; i < n && i < MAX_WRITERS; i++) {
+    int *flag;
+    while ((flag = __atomic_load_n(&writers[i], __ATOMIC_ACQUIRE)) != NULL && flag != &lc_busy &&
+           __atomic_load_n(flag, __ATOMIC_ACQUIRE) == 1)
+      sched_yield();
+  }
+  lc_alloc_lock_all();
+}
+static void fork_parent(void) {
+  lc_alloc_unlock_all();
+  __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
+}
 static void fork_child(void) {
   lc_alloc_unlock_all();
+  __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
+  for (int i = 0; i < MAX_WRITERS; i++)          // the other threads are gone
+    if (writers[i] != &lc_busy) writers[i] = NULL;
   own_pid = getpid();
   if (!lc_options.report_forked_children) lc_traced = 0;
 }
@@ -97,6 +151,7 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();
+  if (pthread_key_create(&writer_key, writer_exit) == 0) writer_key_ready = 1;
   if (lc_options.verbosity > 0) {
     char msg[128];
     int n = snprintf(msg, sizeof msg, "heapcheck: checking pid %d\n", (int)own_pid);
@@ -145,7 +200,7 @@ int lc_finish(const char *exit_path) {
   if (finished) { lc_unlock(&finish_lock); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
-  if (!on_demand) lc_alloc_check_all("exit");
+  if (!on_demand) lc_alloc_check_all("exit", lc_leakscan_single_threaded());
   lc_leak_result_t *leaks = NULL;
   if (strcmp(lc_options.leak_check, "no") != 0) leaks = lc_leakscan_run(!on_demand && lc_options.libc_freeres);
   int status = lc_report_final(leaks, exit_path);

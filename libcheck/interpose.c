@@ -28,7 +28,10 @@ static void *allocate(size_t size, size_t align, lc_origin_t origin, int zero) {
     p = lc_alloc(size, align, LC_ORIGIN_INTERNAL, zero, 0);
   } else {
     lc_enter();
-    p = lc_alloc(size, align, origin, zero, capture());
+    uint32_t stack = capture();
+    lc_busy_enter();
+    p = lc_alloc(size, align, origin, zero, stack);
+    lc_busy_leave();
     lc_alloc_tick();
     lc_leave();
   }
@@ -44,7 +47,10 @@ static void release(void *p, lc_origin_t origin, const char *what) {
     lc_free(p, origin, 0, what);
   } else {
     lc_enter();
-    lc_free(p, origin, capture(), what);
+    uint32_t stack = capture();
+    lc_busy_enter();
+    lc_free(p, origin, stack, what);
+    lc_busy_leave();
     lc_alloc_tick();
     lc_leave();
   }
@@ -93,7 +99,10 @@ LC_EXPORT void *realloc(void *p, size_t size) {
     r = lc_realloc(p, size, 0, LC_ORIGIN_INTERNAL);
   } else {
     lc_enter();
-    r = lc_realloc(p, size, capture(), LC_ORIGIN_MALLOC);
+    uint32_t stack = capture();
+    lc_busy_enter();
+    r = lc_realloc(p, size, stack, LC_ORIGIN_MALLOC);
+    lc_busy_leave();
     lc_alloc_tick();
     lc_leave();
   }
@@ -302,7 +311,7 @@ LC_EXPORT size_t heapcheck_check_heap(void) {
   lc_ensure_init();
   if (lc_inside) return 0;
   lc_enter();
-  size_t n = lc_alloc_check_all("heapcheck_check_heap");
+  size_t n = lc_alloc_check_all("heapcheck_check_heap", 0);
   lc_leave();
   return n;
 }

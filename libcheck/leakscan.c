@@ -538,7 +538,7 @@ static void call_freeres(void) {
   if (libc_freeres) libc_freeres();
 }
 
-static int only_thread(void) {
+int lc_leakscan_single_threaded(void) {
   int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return 0;
   char buf[4096];
@@ -562,7 +562,7 @@ static double now(void) {
 
 LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   // libc's caches are freed only when no other thread could still be using them.
-  if (freeres && only_thread()) call_freeres();
+  if (freeres && lc_leakscan_single_threaded()) call_freeres();
   double t0 = now();
   find_ldso();
   lc_leak_result_t *r = lc_os_alloc(sizeof *r);

@@ -33,5 +33,7 @@ typedef struct lc_leak_result_s {
 // post: a result in checker-owned memory (NULL if it could not be computed); free with lc_leakscan_free.
 lc_leak_result_t *lc_leakscan_run(int freeres);
 void lc_leakscan_free(lc_leak_result_t *r);
+// 1 if the calling thread is the process's only thread (read from /proc without allocating).
+int lc_leakscan_single_threaded(void);
 
 #endif

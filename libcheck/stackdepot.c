@@ -8,13 +8,14 @@
 #include <string.h>
 
 #define NBUCKETS   (1u << 20)
+#define RECORD_MAGIC 0x5eedcafeu
 #define ARENA_SIZE ((size_t)1 << 32)        // reserved, not committed: pages are touched as stacks arrive
 
 typedef struct record_s {
   uint32_t next;                          // id of the next record in the bucket, 0 ends
   uint32_t hash;
   uint32_t n;
-  uint32_t pad;
+  uint32_t magic;                         // RECORD_MAGIC ^ hash: an id into the middle of a record is refused
   uintptr_t pcs[];
 } record_t;
 
@@ -60,6 +61,7 @@ uint32_t lc_stackdepot_put(const uintptr_t *pcs, int n) {
   if (off + size > ARENA_SIZE || off / 8 > UINT32_MAX) goto drop;
   record_t *r = (record_t *)(arena + off);
   r->hash = h;
+  r->magic = RECORD_MAGIC ^ h;
   r->n = (uint32_t)n;
   memcpy(r->pcs, pcs, (size_t)n * sizeof *pcs);
   uint32_t id = (uint32_t)(off / 8);
@@ -74,6 +76,7 @@ drop:
 int lc_stackdepot_get(uint32_t id, const uintptr_t **pcs) {
   if (id == 0 || ready != 1 || (size_t)id * 8 >= __atomic_load_n(&arena_used, __ATOMIC_RELAXED)) return 0;
   record_t *r = rec(id);
+  if (r->magic != (RECORD_MAGIC ^ r->hash) || r->n == 0 || r->n > LC_MAX_FRAMES) return 0;
   *pcs = r->pcs;
   return (int)r->n;
 }

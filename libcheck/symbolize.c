@@ -494,7 +494,8 @@ static void build_cu_table(smod_t *m, Dwarf *dw) {
   Dwarf_Die cudie, subdie;
   while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &cudie, &subdie) == 0) {
     cu = next;
-    // Type and partial (dwz) units hold no code; a split unit's ranges are on its skeleton.
+    // Type and partial (dwz) units hold no code. A skeleton unit (-gsplit-dwarf) gives ranges and lines,
+    // but its scopes are in the .dwo: like the .debug_aranges path, no inline chain there.
     if (dwarf_tag(&cudie) != DW_TAG_compile_unit && dwarf_tag(&cudie) != DW_TAG_skeleton_unit) continue;
     Dwarf_Addr base, lo, hi;
     for (ptrdiff_t off = 0; (off = dwarf_ranges(&cudie, off, &base, &lo, &hi)) > 0;) {
@@ -519,8 +520,10 @@ static void build_cu_table(smod_t *m, Dwarf *dw) {
   m->cu_state = 1;
 }
 
-// The CU DIE whose own ranges contain DWARF address da, from the module's table (built here the first
-// time). Among overlapping ranges (only tombstoned ones should overlap) the one starting last wins.
+// The CU DIE whose own ranges hold a (a libdwfl address; *bias is set to the module's DWARF bias), from
+// the module's table, built here the first time. NULL without DWARF or when no CU claims a. Ranges should
+// not overlap (a discarded function's tombstone range near 0 might); where they do, the one starting last
+// wins.
 static Dwarf_Die *cu_fallback(smod_t *m, Dwfl_Module *dm, Dwarf_Addr a, Dwarf_Addr *bias) {
   Dwarf *dw = dwfl_module_getdwarf(dm, bias);
   if (!dw) return NULL;

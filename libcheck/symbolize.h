@@ -32,6 +32,9 @@ void lc_symbolize_begin(void);
 // post: fills out[0..n) innermost first (inline frames expanded like `eu-addr2line -i -f`; the last one is the
 // real function containing pc), returns n >= 1 (a frame with only pc and maybe module when nothing is known).
 // Strings stay valid until lc_symbolize_end(). Results are cached per pc.
+// The CU of pc comes from .debug_aranges when it lists one that holds pc, else from the CU DIEs' own ranges
+// (clang emits no .debug_aranges by default): a per-module table built at that module's first such miss,
+// kept for the session.
 // When the chain is longer than max, the innermost max-1 frames and the real function are kept.
 // Returns 0 only for max <= 0 or out == NULL. Outside a session it returns the bare pc frame.
 int lc_symbolize_pc(uintptr_t pc, int exact, lc_sym_frame_t *out, int max);

@@ -13,7 +13,7 @@ static int alloc_n, capture_n;
 void *volatile sink;
 
 // Stands in for libheapcheck's malloc: records the stack of its caller.
-__attribute__((noipa)) void *checked_malloc(size_t size) {
+GOLDEN_NOIPA void *checked_malloc(size_t size) {
   alloc_n = unw_backtrace(alloc_pcs, 64);  // checked_malloc: capture line
   return malloc(size);
 }
@@ -23,7 +23,7 @@ ALWAYS_INLINE void *make_node(size_t size) {
   return p;
 }
 
-__attribute__((noipa)) void build_list(void) {
+GOLDEN_NOIPA void build_list(void) {
   sink = make_node(32);  // build_list: call line
   free(sink);
 }
@@ -32,7 +32,7 @@ ALWAYS_INLINE void capture_here(void) {
   capture_n = unw_backtrace(capture_pcs, 64);  // capture_here: capture line
 }
 
-__attribute__((noipa)) void caller(void) {
+GOLDEN_NOIPA void caller(void) {
   capture_here();  // caller: call line
   __asm__ volatile("" ::: "memory");
 }

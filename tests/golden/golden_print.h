@@ -3,6 +3,17 @@
 #ifndef GOLDEN_PRINT_H
 #define GOLDEN_PRINT_H
 
+// gcc's noipa (no inlining, cloning or interprocedural assumptions); clang has no noipa, and noinline on an
+// external function is what keeps its frame there.
+#if defined(__has_attribute)
+#if __has_attribute(noipa)
+#define GOLDEN_NOIPA __attribute__((noipa))
+#endif
+#endif
+#ifndef GOLDEN_NOIPA
+#define GOLDEN_NOIPA __attribute__((noinline))
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

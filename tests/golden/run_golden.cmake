@@ -1,8 +1,26 @@
 # run_golden.cmake: runs one golden program and compares its stdout with the checked-in expected file.
-#   cmake -DPROG=path -DEXPECTED=file [-DARGS=arg1;arg2] [-DACTUAL=file] -P run_golden.cmake
+#   cmake -DPROG=path -DEXPECTED=file [-DARGS=arg1;arg2] [-DACTUAL=file]
+#         [-DREADELF=path -DABSENT_SECTIONS=.sec1;.sec2] -P run_golden.cmake
 # On mismatch it writes the actual output next to the build (ACTUAL) and prints a unified diff.
+# ABSENT_SECTIONS: the program must not have these sections (a test of a fallback must not pass by
+# taking the normal path).
 if(NOT PROG OR NOT EXPECTED)
   message(FATAL_ERROR "run_golden.cmake: PROG and EXPECTED are required")
+endif()
+if(ABSENT_SECTIONS)
+  if(NOT READELF)
+    message(FATAL_ERROR "run_golden.cmake: ABSENT_SECTIONS needs READELF")
+  endif()
+  execute_process(COMMAND "${READELF}" -S -W "${PROG}" OUTPUT_VARIABLE sections RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${READELF} -S ${PROG} exited with ${rc}")
+  endif()
+  foreach(sec IN LISTS ABSENT_SECTIONS)
+    string(FIND "${sections}" " ${sec} " at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "${PROG} has a ${sec} section: this test would not exercise what it is meant to")
+    endif()
+  endforeach()
 endif()
 execute_process(COMMAND "${PROG}" ${ARGS}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)

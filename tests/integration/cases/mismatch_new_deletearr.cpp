@@ -1,0 +1,7 @@
+// mismatched-free: operator new, released with operator delete[].
+int main() {
+  char *p = new char('x');                   // alloc
+  char *volatile q = p;                      // out of the compiler's sight
+  delete[] q;                                // detected
+  return 0;
+}
