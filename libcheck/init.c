@@ -12,6 +12,7 @@
 #include "unwind.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <sched.h>
@@ -138,16 +139,40 @@ static int skipped_by_name(void) {
   return 0;
 }
 
+// 1 if the parent process runs with libheapcheck too: this process was started by a checked program (used for
+// trace_children when no driver told us the root pid). Reads the parent's maps with raw calls.
+static int parent_is_checked(void) {
+  char path[64], buf[4096], tail[32] = "";
+  snprintf(path, sizeof path, "/proc/%d/maps", (int)getppid());
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int found = 0;
+  ssize_t n;
+  while (!found && (n = read(fd, buf, sizeof buf - 1)) > 0) {
+    buf[n] = 0;
+    // A name split across two reads: look at the end of the previous chunk joined with this one too.
+    char joined[64];
+    snprintf(joined, sizeof joined, "%s%.31s", tail, buf);
+    found = strstr(buf, "/libheapcheck.so") != NULL || strstr(joined, "/libheapcheck.so") != NULL;
+    size_t keep = n > 20 ? 20 : (size_t)n;
+    memcpy(tail, buf + n - keep, keep);
+    tail[keep] = 0;
+  }
+  close(fd);
+  return found;
+}
+
 __attribute__((constructor(101))) static void lc_constructor(void) {
   lc_ensure_init();
   lc_enter();
   own_pid = getpid();
   lc_options_warn();
   if (lc_options.help) lc_options_print_help(2);
-  if (lc_options.root_pid && own_pid != lc_options.root_pid)      // a process the program exec'd
-    lc_traced = lc_options.trace_children && !skipped_by_name();
-  else if (skipped_by_name())
-    lc_traced = 0;
+  int child;                                   // started by the checked program rather than by the user
+  if (lc_options.root_pid) child = own_pid != lc_options.root_pid;
+  else child = !lc_options.trace_children && parent_is_checked();   // only worth the look when it matters
+  if (child && !lc_options.trace_children) lc_traced = 0;
+  else if (skipped_by_name()) lc_traced = 0;
   lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();
