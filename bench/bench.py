@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import shlex
 import signal
 import statistics
 import subprocess
@@ -627,9 +628,9 @@ def main():
         results[n] = bench_workload(n, all_wl[n], configs, ctx, args)
     elapsed = time.time() - t0
 
-    cmdline = "bench/run.sh " + " ".join(sys.argv[1:])
+    cmdline = shlex.join(["bench/run.sh"] + sys.argv[1:])
     out = ["# heapcheck benchmark", "",
-           "- command: `%s`" % cmdline.strip(),
+           "- command: `%s`" % cmdline,
            "- date: %s (run took %.1f min)" % (started.strftime("%Y-%m-%d %H:%M UTC"), elapsed / 60.0),
            "- machine: %s" % machine_info(),
            "- %s" % libinfo,

@@ -113,6 +113,9 @@ static void remember(const char *msg, void *arg) {
 }
 
 static char env_buf[65536];
+static const char *raw_options = "";
+
+const char *lc_options_raw(void) { return raw_options; }
 
 void lc_options_init(char **envp) {
   lc_options_defaults(&lc_options);
@@ -129,13 +132,17 @@ void lc_options_init(char **envp) {
     env_buf[n] = 0;
     for (size_t i = 0; i < n; i += strlen(env_buf + i) + 1)
       if (strncmp(env_buf + i, key, sizeof key - 1) == 0) {
-        lc_options_parse(&lc_options, env_buf + i + sizeof key - 1, remember, NULL);
+        raw_options = env_buf + i + sizeof key - 1;
+        lc_options_parse(&lc_options, raw_options, remember, NULL);
         return;
       }
     return;
   }
   for (char **e = envp; e && *e; e++)
-    if (strncmp(*e, key, sizeof key - 1) == 0) lc_options_parse(&lc_options, *e + sizeof key - 1, remember, NULL);
+    if (strncmp(*e, key, sizeof key - 1) == 0) {
+      raw_options = *e + sizeof key - 1;
+      lc_options_parse(&lc_options, raw_options, remember, NULL);
+    }
 }
 
 void lc_options_warn(void) {

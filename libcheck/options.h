@@ -24,6 +24,8 @@ extern lc_options_t lc_options;
 // said by lc_options_warn() once output is safe.
 void lc_options_init(char **envp);
 void lc_options_warn(void);
+// HEAPCHECK_OPTIONS as it was at start-up ("" when unset): the environment may be gone by report time.
+const char *lc_options_raw(void);
 void lc_options_print_help(int fd);
 // Parses one "a=1:b=2" string into `o`, calling bad(msg) per bad entry. Returns the count of bad entries.
 int lc_options_parse(lc_options_t *o, const char *s, void (*bad)(const char *msg, void *arg), void *arg);

@@ -500,6 +500,9 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   // Decide suppression for every group first: the summary and the text depend on it.
   for (size_t i = 0; views && i < ng; i++) {
     const lc_leak_group_t *g = &r->groups[i];
+    // Still reachable groups are neither suppressed nor counted: symbolize them only when they are listed
+    // (a compiler keeps thousands of them at exit).
+    if (g->kind == LC_LEAK_REACHABLE && !shown(g->kind)) { views[i].supp = 0; counted_reach += g->blocks; continue; }
     symbolize_stack(g->stack, &fr);
     views[i].fp = fingerprint(leak_kind_names[g->kind], &fr);
     views[i].supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &fr) + 1;
@@ -608,7 +611,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     jlit(j, ",\n  \"exit_path\": ");
     jstr(j, exit_path);
     jlit(j, ",\n  \"options\": ");
-    jstr(j, getenv("HEAPCHECK_OPTIONS") ? getenv("HEAPCHECK_OPTIONS") : "");
+    jstr(j, lc_options_raw());
     jlit(j, ",\n");
     json_errors(j);
     jlit(j, "  \"leaks\": [");

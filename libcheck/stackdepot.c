@@ -82,5 +82,5 @@ int lc_stackdepot_get(uint32_t id, const uintptr_t **pcs) {
 }
 
 uint64_t lc_stackdepot_dropped(void) { return dropped; }
-size_t lc_stackdepot_bytes(void) { return arena_used; }
+size_t lc_stackdepot_bytes(void) { return ready == 1 ? arena_used + NBUCKETS * sizeof *buckets : 0; }
 uint64_t lc_stackdepot_count(void) { return stored; }

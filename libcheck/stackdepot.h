@@ -14,7 +14,7 @@ uint32_t lc_stackdepot_put(const uintptr_t *pcs, int n);
 // post: number of frames of id (0 for id 0 or an unknown id); *pcs points into the depot.
 int lc_stackdepot_get(uint32_t id, const uintptr_t **pcs);
 uint64_t lc_stackdepot_dropped(void);
-size_t lc_stackdepot_bytes(void);         // bytes of stack storage in use (for the bench and the report)
+size_t lc_stackdepot_bytes(void);         // bytes of stack records in use plus the bucket table (report, bench)
 uint64_t lc_stackdepot_count(void);       // distinct stacks stored
 
 #endif

@@ -63,9 +63,13 @@ static int fp_walk(uintptr_t *pcs, int max) {
   return n;
 }
 
+// Our own frames above the caller: lc_unwind_raw, lc_unwind_capture, the interposed entry point and what it
+// inlines or calls (operator new -> op_new -> allocate). Every frame unwound costs time on every allocation.
+#define OWN_FRAMES 6
+
 int lc_unwind_raw(uintptr_t *pcs, int max) {
-  uintptr_t buf[LC_MAX_FRAMES + 16];
-  int want = max + 16 > LC_MAX_FRAMES + 16 ? LC_MAX_FRAMES + 16 : max + 16;
+  uintptr_t buf[LC_MAX_FRAMES + OWN_FRAMES];
+  int want = max + OWN_FRAMES;
   int n = use_fp ? fp_walk(buf, want) : unw_backtrace((void **)buf, want);
   int skip = 0;
   while (skip < n && lc_unwind_is_own_pc(buf[skip])) skip++;
