@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "alloc.h"
 #include "heap.h"
+#include "init.h"
 #include "options.h"
 #include "quarantine.h"
 #include "report.h"
@@ -52,8 +53,8 @@ void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t
 }
 
 // h is a copy of the header of the block whose user bytes start at `block`; p is the pointer concerned.
-static void say_block(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h, uint32_t stack,
-                      const char *what, const char *detail, const lc_damage_t *d) {
+static lc_error_t make_error(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h,
+                             uint32_t stack, const char *what, const char *detail, const lc_damage_t *d) {
   lc_error_t e = { .kind = kind, .address = (uintptr_t)p, .detected_stack = stack, .what = what, .detail = detail };
   if (h) {
     e.has_block = 1;
@@ -69,6 +70,12 @@ static void say_block(lc_error_kind_t kind, const void *p, const void *block, co
     e.offset = d->offset;
     e.address = e.block + (uintptr_t)d->offset;
   }
+  return e;
+}
+
+static void say_block(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h, uint32_t stack,
+                      const char *what, const char *detail, const lc_damage_t *d) {
+  lc_error_t e = make_error(kind, p, block, h, stack, what, detail, d);
   lc_report_error(&e);
 }
 
@@ -303,68 +310,60 @@ size_t lc_usable_size(const void *p) {
 
 /* ---- whole-heap verification ---- */
 
-#define MAX_SUSPECTS 4096
-typedef struct { void *user; int quarantined; } suspect_t;   // quarantined: 1, live: 0, header destroyed: -1
-typedef struct { suspect_t *list; size_t n; int headers; } suspects_t;
+// Runs with every other thread out of the allocator (lc_quiesce) and under the heap lock: no block is being
+// written, none is freed or unmapped while it is read. Findings are made into errors there and said after.
+#define MAX_FINDINGS 4096
+typedef struct { lc_error_t *list; size_t n; uint32_t stack; const char *what; } findings_t;
 
-static void collect(void *payload, size_t psize, void *arg) {
-  suspects_t *s = arg;
-  if (s->n >= MAX_SUSPECTS) return;
+static void verify_chunk(void *payload, size_t psize, void *arg) {
+  findings_t *f = arg;
+  if (f->n >= MAX_FINDINGS) return;
   lc_header_t *h = lc_block_from_payload(payload, psize);
-  if (!h) {
-    // Every in-use chunk of the user heap holds a sealed header, except one another thread is formatting right
-    // now: trusted only when no other thread runs.
-    if (s->headers && psize >= LC_PREFIX) s->list[s->n++] = (suspect_t){ (char *)payload + LC_PREFIX, -1 };
+  if (!h) {                                            // every in-use chunk holds a sealed header: damage
+    if (psize < LC_PREFIX) return;
+    void *user = (char *)payload + LC_PREFIX;
+    f->list[f->n++] = make_error(LC_ERR_CORRUPTED_HEADER, user, NULL, NULL, f->stack, f->what,
+                                 "the block's header was overwritten (an underflow?)", NULL);
+    lc_block_retire(user);
     return;
   }
-  if (h->reported) return;
+  if (h->reported || (h->state != LC_BLOCK_LIVE && h->state != LC_BLOCK_QUARANTINED)) return;
   void *user = lc_block_user(h);
+  lc_header_t c = *h;
   lc_damage_t d;
-  if (h->state == LC_BLOCK_LIVE) {
-    if (lc_block_front_damaged(user, &d) || lc_block_back_damaged(user, h->size, psize, h->gap, &d))
-      s->list[s->n++] = (suspect_t){ user, 0 };
-  } else if (h->state == LC_BLOCK_QUARANTINED) {
-    if (lc_block_poison_damaged(user, h->size, &d) || lc_block_front_damaged(user, &d) ||
-        lc_block_back_damaged(user, h->size, psize, h->gap, &d))
-      s->list[s->n++] = (suspect_t){ user, 1 };
+  lc_error_kind_t kind;
+  const char *detail = NULL;
+  if (c.state == LC_BLOCK_QUARANTINED) {
+    kind = LC_ERR_USE_AFTER_FREE;
+    if (!lc_block_poison_damaged(user, c.size, &d)) {
+      if (!lc_block_front_damaged(user, &d) && !lc_block_back_damaged(user, c.size, psize, c.gap, &d)) return;
+      detail = "the write lies outside the freed block";
+    }
+  } else if (lc_block_front_damaged(user, &d)) {
+    kind = LC_ERR_UNDERFLOW;
+  } else if (lc_block_back_damaged(user, c.size, psize, c.gap, &d)) {
+    kind = LC_ERR_OVERFLOW;
+  } else {
+    return;
   }
+  f->list[f->n++] = make_error(kind, user, user, &c, f->stack, f->what, detail, &d);
+  lc_block_mark_reported(user);
 }
 
-size_t lc_alloc_check_all(const char *what, int single_threaded) {
+size_t lc_alloc_check_all(const char *what) {
   if (!lc_block_checks) return 0;
-  suspects_t s = { lc_os_alloc(MAX_SUSPECTS * sizeof(suspect_t)), 0, single_threaded };
-  if (!s.list) return 0;
-  lc_lock(&lc_user_heap.lock);                        // collect under the lock, say after it (say unwinds)
-  lc_heap_for_each_chunk_locked(&lc_user_heap, collect, &s);
+  // The detecting stack is taken first: unwinding may take the loader's lock, which a quiesced thread may hold.
+  findings_t f = { lc_os_alloc(MAX_FINDINGS * sizeof(lc_error_t)), 0, lc_options.stacks ? lc_unwind_capture() : 0,
+                   what };
+  if (!f.list) return 0;
+  lc_quiesce();
+  lc_lock(&lc_user_heap.lock);
+  lc_heap_for_each_chunk_locked(&lc_user_heap, verify_chunk, &f);
   lc_unlock(&lc_user_heap.lock);
-  uint32_t stack = lc_options.stacks ? lc_unwind_capture() : 0;
-  for (size_t i = 0; i < s.n; i++) {
-    lc_header_t h;
-    void *p = s.list[i].user;
-    if (s.list[i].quarantined < 0) {
-      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, "the block's header was overwritten (an underflow?)", NULL);
-      lc_block_retire(p);
-      continue;
-    }
-    if (lc_block_validate(p, &h) == LC_BLOCK_BAD_SUM || h.reported) continue;
-    lc_damage_t d;
-    size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
-    if (s.list[i].quarantined) {
-      if (lc_block_poison_damaged(p, h.size, &d)) say(LC_ERR_USE_AFTER_FREE, p, &h, stack, what, NULL, &d);
-      else if (lc_block_front_damaged(p, &d) || lc_block_back_damaged(p, h.size, psize, h.gap, &d))
-        say(LC_ERR_USE_AFTER_FREE, p, &h, stack, what, "the write lies outside the freed block", &d);
-      else continue;
-    } else if (lc_block_front_damaged(p, &d)) {
-      say(LC_ERR_UNDERFLOW, p, &h, stack, what, NULL, &d);
-    } else if (lc_block_back_damaged(p, h.size, psize, h.gap, &d)) {
-      say(LC_ERR_OVERFLOW, p, &h, stack, what, NULL, &d);
-    } else {
-      continue;
-    }
-    lc_block_mark_reported(p);
-  }
-  size_t n = s.n;
-  lc_os_free(s.list, MAX_SUSPECTS * sizeof(suspect_t));
+  lc_unquiesce();
+  for (size_t i = 0; i < f.n; i++) lc_report_error(&f.list[i]);
+  size_t n = f.n;
+  lc_os_free(f.list, MAX_FINDINGS * sizeof(lc_error_t));
   return n;
 }
 
@@ -381,7 +380,7 @@ lc_alloc_stats_t lc_alloc_stats(void) { return stats; }
 void lc_alloc_tick(void) {
   if (lc_options.check_every > 0 &&
       __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED) % (uint64_t)lc_options.check_every == 0)
-    lc_alloc_check_all("check_every", 0);
+    lc_alloc_check_all("check_every");
 }
 
 void lc_alloc_lock_all(void) {

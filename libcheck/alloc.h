@@ -20,9 +20,9 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what);
 void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new);
 // Requested size of a live block (what malloc_usable_size answers), 0 for anything else.
 size_t lc_usable_size(const void *p);
-// Verifies every live and quarantined block now; reports damage once per block. Returns the number found.
-// single_threaded: no other thread can be formatting a block, so a chunk without a valid header is damage.
-size_t lc_alloc_check_all(const char *what, int single_threaded);
+// Verifies every live and quarantined block now, with the other threads kept out of the allocator meanwhile;
+// reports damage once per block (a chunk without a valid header is damage too). Returns the number found.
+size_t lc_alloc_check_all(const char *what);
 // Frees the quarantine (verifying each block) — at exit, before the leak scan.
 void lc_alloc_flush_quarantine(void);
 lc_alloc_stats_t lc_alloc_stats(void);

@@ -66,6 +66,9 @@ void lc_os_free(void *p, size_t size) {
   errno = saved;
 }
 
+void lc_os_lock_all(void) { lc_lock(&os_lock); }
+void lc_os_unlock_all(void) { lc_unlock(&os_lock); }
+
 void lc_os_for_each_range(lc_range_fn fn, void *arg) {
   for (int i = 0; i < n_os_ranges; i++) fn(os_ranges[i].start, os_ranges[i].end, arg);
 }

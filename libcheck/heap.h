@@ -96,5 +96,7 @@ void *lc_os_reserve(size_t size);
 void lc_os_free(void *p, size_t size);
 // Ranges of checker-owned mappings made with lc_os_alloc (excluded from leak-scan roots).
 void lc_os_for_each_range(lc_range_fn fn, void *arg);
+void lc_os_lock_all(void);         // fork: prepare
+void lc_os_unlock_all(void);       // fork: parent and child
 
 #endif

@@ -26,6 +26,7 @@ __thread int lc_inside __attribute__((tls_model("initial-exec")));
 int lc_initialized, lc_ready, lc_traced = 1;
 static pid_t own_pid;              // pid seen by the constructor or the fork child handler
 static int finished;
+static int forked_child;           // this process is a fork child (its parent's threads are gone)
 static lc_lock_t finish_lock = LC_LOCK_INIT;
 
 void lc_write_all(int fd, const char *buf, size_t len) {
@@ -90,7 +91,10 @@ void lc_busy_wait(int was) {
   }
 }
 
-static void fork_prepare(void) {
+static lc_lock_t quiesce_lock = LC_LOCK_INIT;
+
+void lc_quiesce(void) {
+  lc_lock(&quiesce_lock);
   __atomic_exchange_n(&lc_fork_pending, 1, __ATOMIC_SEQ_CST);
   int n = __atomic_load_n(&nwriters, __ATOMIC_ACQUIRE);
   for (int i = 0; i < n && i < MAX_WRITERS; i++) {
@@ -99,15 +103,36 @@ static void fork_prepare(void) {
            __atomic_load_n(flag, __ATOMIC_ACQUIRE) == 1)
       sched_yield();
   }
+}
+
+void lc_unquiesce(void) {
+  __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
+  lc_unlock(&quiesce_lock);
+}
+
+// Every lock of libcheck, in one order (finish, report, quarantine, unmapped, heaps, checker mappings), so a
+// child never inherits one held by a thread it does not have.
+static void fork_prepare(void) {
+  lc_lock(&finish_lock);
+  lc_quiesce();
+  lc_report_lock_all();
   lc_alloc_lock_all();
+  lc_os_lock_all();
 }
 static void fork_parent(void) {
+  lc_os_unlock_all();
   lc_alloc_unlock_all();
-  __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
+  lc_report_unlock_all();
+  lc_unquiesce();
+  lc_unlock(&finish_lock);
 }
 static void fork_child(void) {
+  lc_os_unlock_all();
   lc_alloc_unlock_all();
-  __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
+  lc_report_unlock_all();
+  lc_unquiesce();
+  lc_unlock(&finish_lock);
+  forked_child = 1;
   for (int i = 0; i < MAX_WRITERS; i++)          // the other threads are gone
     if (writers[i] != &lc_busy) writers[i] = NULL;
   own_pid = getpid();
@@ -182,6 +207,7 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
     int n = snprintf(msg, sizeof msg, "heapcheck: checking pid %d\n", (int)own_pid);
     lc_write_all(2, msg, (size_t)n);
   }
+  lc_leakscan_startup_allocs(lc_alloc_stats().allocs);
   lc_leave();
   lc_ready = 1;
 }
@@ -225,9 +251,12 @@ int lc_finish(const char *exit_path) {
   if (finished) { lc_unlock(&finish_lock); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
-  if (!on_demand) lc_alloc_check_all("exit", lc_leakscan_single_threaded());
+  if (!on_demand) lc_alloc_check_all("exit");
   lc_leak_result_t *leaks = NULL;
-  if (strcmp(lc_options.leak_check, "no") != 0) leaks = lc_leakscan_run(!on_demand && lc_options.libc_freeres);
+  // libc's caches are freed only at the real end, and not in a fork child: freeres would unmap the stacks the
+  // parent's other threads left behind, turning what they hold into false leaks.
+  if (strcmp(lc_options.leak_check, "no") != 0)
+    leaks = lc_leakscan_run(!on_demand && !forked_child && lc_options.libc_freeres);
   int status = lc_report_final(leaks, exit_path);
   if (on_demand) status = -1;
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);

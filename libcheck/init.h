@@ -25,6 +25,11 @@ static inline void lc_busy_enter(void) {
 }
 static inline void lc_busy_leave(void) { __atomic_store_n(&lc_busy, 2, __ATOMIC_RELEASE); }
 
+// Keeps every other thread out of the allocator's block writes until lc_unquiesce (the busy protocol above).
+// pre: the caller holds no allocator lock and is not busy.
+void lc_quiesce(void);
+void lc_unquiesce(void);
+
 // Runs the exit-time checks once ("exit", "_exit", "on_demand" for leaks only). Returns the exit status
 // that findings ask for, or -1 to keep the program's.
 int lc_finish(const char *exit_path);

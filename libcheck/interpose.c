@@ -311,7 +311,7 @@ LC_EXPORT size_t heapcheck_check_heap(void) {
   lc_ensure_init();
   if (lc_inside) return 0;
   lc_enter();
-  size_t n = lc_alloc_check_all("heapcheck_check_heap", 0);
+  size_t n = lc_alloc_check_all("heapcheck_check_heap");
   lc_leave();
   return n;
 }

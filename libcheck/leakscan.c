@@ -6,6 +6,7 @@
 #include "leakscan.h"
 #include "block.h"
 #include "heap.h"
+#include "alloc.h"
 #include "stackdepot.h"
 
 #include <dirent.h>
@@ -51,6 +52,8 @@ static void scratch_free(void *p, size_t size) {
     if (scratch[i].start == (uintptr_t)p) { scratch[i] = scratch[--nscratch]; break; }
   munmap(p, size);
 }
+
+static uintptr_t parse_hex(const char **p);
 
 /* ---- stopping the other threads: a signal whose handler publishes its registers and waits ---- */
 
@@ -115,6 +118,42 @@ static int list_threads(pid_t self) {
 
 static struct sigaction old_action;
 
+// Reads /proc/self/task/TID/NAME into buf with raw calls; returns the length (0 on failure).
+static size_t read_task_file(pid_t tid, const char *name, char *buf, size_t cap) {
+  char path[64];
+  int n = 0;
+  const char *prefix = "/proc/self/task/";
+  while (prefix[n]) { path[n] = prefix[n]; n++; }
+  char digits[16];
+  int d = 0;
+  for (pid_t t = tid; t > 0 && d < 15; t /= 10) digits[d++] = (char)('0' + t % 10);
+  while (d > 0) path[n++] = digits[--d];
+  path[n++] = '/';
+  for (int i = 0; name[i] && n < (int)sizeof path - 1; i++) path[n++] = name[i];
+  path[n] = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t len = read(fd, buf, cap - 1);
+  close(fd);
+  if (len <= 0) return 0;
+  buf[len] = 0;
+  return (size_t)len;
+}
+
+// 1 if thread tid would not run our handler for sig: it blocks it (SigBlk), or it sits in sigwait()
+// (rt_sigtimedwait unblocks the waited signals and takes them itself, so the program would receive ours).
+static int cannot_be_stopped(pid_t tid, int sig) {
+  char buf[2048];
+  if (read_task_file(tid, "syscall", buf, sizeof buf) && strncmp(buf, "128 ", 4) == 0) return 1;  // rt_sigtimedwait
+  if (!read_task_file(tid, "status", buf, sizeof buf)) return 0;
+  const char *p = strstr(buf, "SigBlk:");
+  if (!p) return 0;
+  p += 7;
+  while (*p == ' ' || *p == '\t') p++;
+  uint64_t mask = (uint64_t)parse_hex(&p);
+  return (mask >> (sig - 1)) & 1;
+}
+
 static void stop_world(lc_leak_result_t *r) {
   slots = scratch_alloc(MAX_THREADS * sizeof *slots);
   nslots = 0;
@@ -128,8 +167,11 @@ static void stop_world(lc_leak_result_t *r) {
   sigfillset(&sa.sa_mask);
   sigaction(stop_signal, &sa, &old_action);
   pid_t pid = getpid();
-  for (int i = 0; i < nslots; i++)
+  for (int i = 0; i < nslots; i++) {
+    // A thread that blocks the signal is scanned without its registers (its whole stack mapping is scanned).
+    if (cannot_be_stopped(slots[i].tid, stop_signal)) { slots[i].state = -2; continue; }
     if (syscall(SYS_tgkill, pid, slots[i].tid, stop_signal) != 0) slots[i].state = -1;
+  }
   for (int waited = 0; waited < 2000; waited++) {     // up to ~0.5 s for every thread to answer
     int pending = 0;
     for (int i = 0; i < nslots; i++) if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 0) pending++;
@@ -138,7 +180,7 @@ static void stop_world(lc_leak_result_t *r) {
   }
   for (int i = 0; i < nslots; i++) {
     if (slots[i].state == 1) r->threads_stopped++;
-    else if (slots[i].state == 0) r->threads_unresponsive++;
+    else if (slots[i].state == 0 || slots[i].state == -2) r->threads_unresponsive++;
   }
 }
 
@@ -153,6 +195,12 @@ static void resume_world(void) {
       if (!inside) break;
       sleep_us(50);
     }
+    // A signal still pending (a thread that never answered) must not reach the program: ignoring it discards
+    // it, then the program's own action comes back.
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(stop_signal, &ign, NULL);
     sigaction(stop_signal, &old_action, NULL);
   }
   scratch_free(slots, MAX_THREADS * sizeof *slots);
@@ -177,8 +225,10 @@ typedef struct scan_s {
   uintptr_t lo, hi;                // every block lies in [lo, hi)
   uint32_t *work;                  // flood work list
   size_t nwork, work_cap;
-  uintptr_t excl[LC_MAX_EXTENTS * 2 + 2 * 4096][2];
-  size_t nexcl;
+  uintptr_t (*excl)[2];            // ranges that are never roots, sorted by start and merged (scratch memory)
+  size_t nexcl, excl_cap;
+  int excl_overflow;               // more ranges than counted: the scan must not trust its roots
+  uint64_t total_allocs;           // allocations so far (block seq numbers are these, modulo 2^32)
 } scan_t;
 
 // The dynamic loader's code: blocks it allocates (DTVs, TLS blocks of dlopen'd modules, link maps, scopes)
@@ -196,12 +246,16 @@ static void find_ldso(void) {
     }
 }
 
-// Blocks that are roots themselves: allocated before stacks were recorded (libc and loader start-up, before
-// any of the program's code ran) or by the dynamic loader.
-static int is_root_block(uint32_t stack) {
-  if (stack == 0) return 1;
+// Blocks that are roots themselves: allocated before the library's constructor ran (libc and loader start-up,
+// before any of the program's code; seq counts allocations, see lc_leakscan_startup_allocs) or by the dynamic
+// loader.
+static uint64_t startup_allocs;
+void lc_leakscan_startup_allocs(uint64_t n) { startup_allocs = n; }
+
+static int is_root_block(const lc_header_t *h, uint64_t total_allocs) {
+  if (total_allocs <= UINT32_MAX && h->seq <= startup_allocs) return 1;   // seq is 32 bits: trusted until it wraps
   const uintptr_t *pcs;
-  int n = lc_stackdepot_get(stack, &pcs);
+  int n = lc_stackdepot_get(h->alloc_stack, &pcs);
   return n > 0 && pcs[0] >= ldso_lo && pcs[0] < ldso_hi;
 }
 
@@ -212,7 +266,7 @@ static void add_block(void *payload, size_t psize, void *arg) {
   lc_header_t *h = lc_block_from_payload(payload, psize);
   if (!h || h->state != LC_BLOCK_LIVE || h->origin == LC_ORIGIN_INTERNAL || s->n >= s->cap) return;
   s->blocks[s->n++] = (blk_t){ .start = (uintptr_t)lc_block_user(h), .size = h->size, .stack = h->alloc_stack,
-                               .state = is_root_block(h->alloc_stack) ? ST_REACHABLE : ST_UNREACHED };
+                               .state = is_root_block(h, s->total_allocs) ? ST_REACHABLE : ST_UNREACHED };
 }
 
 static void sift(blk_t *a, size_t root, size_t n) {
@@ -313,18 +367,50 @@ static void drain(scan_t *s, int strong) {
 
 static void exclude(uintptr_t start, uintptr_t end, void *arg) {
   scan_t *s = arg;
-  if (s->nexcl < sizeof s->excl / sizeof s->excl[0]) { s->excl[s->nexcl][0] = start; s->excl[s->nexcl][1] = end; s->nexcl++; }
+  if (s->nexcl < s->excl_cap) { s->excl[s->nexcl][0] = start; s->excl[s->nexcl][1] = end; s->nexcl++; }
+  else s->excl_overflow = 1;
 }
 
-// Scans [a, b) minus every excluded range.
-static void scan_root(scan_t *s, uintptr_t a, uintptr_t b) {
-  for (size_t i = 0; i < s->nexcl && a < b; i++) {
-    uintptr_t xa = s->excl[i][0], xb = s->excl[i][1];
-    if (xb <= a || xa >= b) continue;
-    if (xa > a) scan_root(s, a, xa);               // the part before this exclusion, against the rest
-    a = xb > a ? xb : a;
+static void sort_ranges(uintptr_t (*r)[2], size_t n) {   // shell sort by start: in place, no allocation
+  for (size_t gap = n / 2; gap > 0; gap /= 2)
+    for (size_t i = gap; i < n; i++) {
+      uintptr_t a = r[i][0], b = r[i][1];
+      size_t j = i;
+      for (; j >= gap && r[j - gap][0] > a; j -= gap) { r[j][0] = r[j - gap][0]; r[j][1] = r[j - gap][1]; }
+      r[j][0] = a; r[j][1] = b;
+    }
+}
+
+static void merge_exclusions(scan_t *s) {
+  sort_ranges(s->excl, s->nexcl);
+  size_t out = 0;
+  for (size_t i = 0; i < s->nexcl; i++) {
+    if (out > 0 && s->excl[i][0] <= s->excl[out - 1][1]) {
+      if (s->excl[i][1] > s->excl[out - 1][1]) s->excl[out - 1][1] = s->excl[i][1];
+    } else {
+      s->excl[out][0] = s->excl[i][0]; s->excl[out][1] = s->excl[i][1]; out++;
+    }
   }
-  if (a >= b) return;
+  s->nexcl = out;
+}
+
+static void scan_root_part(scan_t *s, uintptr_t a, uintptr_t b);
+
+// Scans [a, b) minus the excluded ranges (sorted, disjoint: found by binary search).
+static void scan_root(scan_t *s, uintptr_t a, uintptr_t b) {
+  size_t lo = 0, hi = s->nexcl;
+  while (lo < hi) {                                 // first exclusion ending after a
+    size_t mid = (lo + hi) / 2;
+    if (s->excl[mid][1] <= a) lo = mid + 1; else hi = mid;
+  }
+  for (size_t i = lo; i < s->nexcl && a < b && s->excl[i][0] < b; i++) {
+    if (s->excl[i][0] > a) scan_root_part(s, a, s->excl[i][0]);
+    if (s->excl[i][1] > a) a = s->excl[i][1];
+  }
+  if (a < b) scan_root_part(s, a, b);
+}
+
+static void scan_root_part(scan_t *s, uintptr_t a, uintptr_t b) {
   // Pages never touched hold only zeros: ask mincore, and read only resident pages (a runtime may reserve
   // gigabytes of address space it never uses; reading them would fault every page in).
   a &= ~(uintptr_t)7;
@@ -572,6 +658,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   getcontext(&regs);
   uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
 
+  s->total_allocs = lc_alloc_stats().allocs;
   stop_world(r);
   size_t nchunks = 0;
   lc_heap_for_each_chunk_locked(&lc_user_heap, count_chunk, &nchunks);
@@ -588,12 +675,22 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
       r->in_use_bytes += s->blocks[i].size;
       r->in_use_blocks++;
     }
+    s->excl_cap = (size_t)lc_user_heap.nextents + lc_user_heap.nlarge + (size_t)lc_internal_heap.nextents +
+                  lc_internal_heap.nlarge + 1024 /* checker mappings */ + MAX_SCRATCH + 64;
+    s->excl = scratch_alloc(s->excl_cap * sizeof *s->excl);
+    if (!s->excl) s->excl_cap = 0;
     lc_heap_for_each_range_locked(&lc_user_heap, exclude, s);
     lc_heap_for_each_range_locked(&lc_internal_heap, exclude, s);
     lc_os_for_each_range(exclude, s);
     for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);
     exclude_own_segments(s);
     exclude((uintptr_t)s, (uintptr_t)s + sizeof *s, s);
+    for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);   // the table itself too
+    merge_exclusions(s);
+    if (!s->excl || s->excl_overflow) {              // roots unknown: say nothing rather than something false
+      r->incomplete = 1;
+      for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
+    }
     maps_t maps = { 0 };
     read_maps(&maps);
     if (maps.buf) collect_readonly(&maps);
@@ -601,7 +698,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
     scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);
     for (int i = 0; i < nslots; i++)
       if (slots[i].state == 1) scan_range(s, (uintptr_t)slots[i].regs, (uintptr_t)(slots[i].regs + NREGS), 1);
-    if (maps.buf) scan_mappings(s, &maps, self_sp);
+    if (maps.buf && !r->incomplete) scan_mappings(s, &maps, self_sp);
     for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_REACHABLE) push(s, i);   // root blocks
     drain(s, 1);
     for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_POSSIBLE) push(s, i);
@@ -612,6 +709,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   resume_world();
   group(s, r);
   scratch_free(s->blocks, (nchunks ? nchunks : 1) * sizeof(blk_t));
+  if (s->excl) scratch_free(s->excl, s->excl_cap * sizeof *s->excl);
   scratch_free(s->work, s->work_cap * sizeof(uint32_t));
   lc_os_free(s, sizeof *s);
   r->scan_seconds = now() - t0;

@@ -25,6 +25,7 @@ typedef struct lc_leak_result_s {
   uint64_t possible_bytes, possible_blocks, reachable_bytes, reachable_blocks;
   uint64_t in_use_bytes, in_use_blocks;  // every live block at the scan
   int threads_stopped, threads_unresponsive;
+  int incomplete;                        // the roots could not be established: no block is called lost
   double scan_seconds;
   size_t map_bytes;                      // size of the checker-owned memory behind groups
 } lc_leak_result_t;
@@ -33,6 +34,9 @@ typedef struct lc_leak_result_s {
 // post: a result in checker-owned memory (NULL if it could not be computed); free with lc_leakscan_free.
 lc_leak_result_t *lc_leakscan_run(int freeres);
 void lc_leakscan_free(lc_leak_result_t *r);
+// The number of allocations made before the library's constructor ran: those blocks (libc's and the loader's
+// start-up) are roots of the scan, never leaks. Set once by the constructor.
+void lc_leakscan_startup_allocs(uint64_t n);
 // 1 if the calling thread is the process's only thread (read from /proc without allocating).
 int lc_leakscan_single_threaded(void);
 

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ static void record(const lc_error_t *e, int supp) {
 }
 
 size_t lc_report_error_count(void) { return error_total; }
+void lc_report_lock_all(void) { lc_lock(&report_lock); }
+void lc_report_unlock_all(void) { lc_unlock(&report_lock); }
 
 /* ---- output ---- */
 
@@ -115,10 +118,34 @@ typedef struct frames_s {            // one stack, symbolized: every pc expands 
   int n;
 } frames_t;
 
+// One libdwfl session serves every report: opening one reads each module's debug information again, which
+// can take a tenth of a second per module. It is renewed when the loader's module list changed since (a
+// library dlopen'd or dlclose'd), always at the start of a report, so no string of a report is invalidated
+// while the report is written. Used under report_lock only.
 static int session_open;
+static unsigned long long session_adds, session_subs;
 
-static void session_begin(void) { if (lc_options.symbolize && !session_open++) lc_symbolize_begin(); }
-static void session_end(void) { if (lc_options.symbolize && !--session_open) lc_symbolize_end(); }
+static int read_load_counts(struct dl_phdr_info *info, size_t size, void *arg) {
+  unsigned long long *c = arg;
+  if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs) {
+    c[0] = info->dlpi_adds;
+    c[1] = info->dlpi_subs;
+  }
+  return 1;                                        // the counters are the same in every entry: one is enough
+}
+
+static void session_begin(void) {
+  if (!lc_options.symbolize) return;
+  unsigned long long c[2] = { 0, 0 };
+  dl_iterate_phdr(read_load_counts, c);
+  if (session_open && c[0] == session_adds && c[1] == session_subs) return;
+  if (session_open) lc_symbolize_end();
+  lc_symbolize_begin();
+  session_open = 1;
+  session_adds = c[0];
+  session_subs = c[1];
+}
+static void session_end(void) {}
 
 // Module and offset without libdw, when symbolize=0.
 static void plain_frame(uintptr_t pc, lc_sym_frame_t *f) {
@@ -577,6 +604,8 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
              (unsigned long long)sum.reachable_blocks);
       lc_out("==%d==         suppressed: %llu bytes in %llu blocks\n", pid, (unsigned long long)supp_bytes,
              (unsigned long long)supp_blocks);
+      if (r->incomplete)
+        lc_out("==%d== warning: the leak scan could not tell heapcheck's own memory apart; no leak is reported\n", pid);
       if (r->threads_unresponsive)
         lc_out("==%d== note: %d thread%s did not stop for the scan; their registers were not seen\n", pid,
                r->threads_unresponsive, r->threads_unresponsive == 1 ? "" : "s");

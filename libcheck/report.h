@@ -33,6 +33,8 @@ typedef struct lc_error_s {
 // Says the error now and records it. May abort (abort_on_error).
 void lc_report_error(const lc_error_t *e);
 size_t lc_report_error_count(void);
+void lc_report_lock_all(void);     // fork: prepare
+void lc_report_unlock_all(void);   // fork: parent and child
 
 // Opens the output (log_path with %p) if not yet open; returns the fd for text.
 int lc_report_text_fd(void);

@@ -21,6 +21,7 @@ typedef struct record_s {
 
 static uint32_t *buckets;
 static char *arena;
+static size_t arena_size;
 static size_t arena_used = 8;             // offset 0 is id 0 = none
 static uint64_t dropped, stored;
 static int ready;                         // 0: not set up, 1: set up, -1: failed
@@ -30,7 +31,10 @@ static int setup(void) {
   lc_lock(&setup_lock);
   if (!ready) {
     buckets = lc_os_alloc(NBUCKETS * sizeof *buckets);
-    arena = lc_os_reserve(ARENA_SIZE);
+    // Reserved, not committed; under an address-space limit (ulimit -v) a smaller arena still records stacks.
+    for (arena_size = ARENA_SIZE; arena_size >= ((size_t)16 << 20) && !arena; arena_size /= 4)
+      arena = lc_os_reserve(arena_size);
+    if (arena) arena_size *= 4;
     __atomic_store_n(&ready, buckets && arena ? 1 : -1, __ATOMIC_RELEASE);
   }
   lc_unlock(&setup_lock);
@@ -58,7 +62,7 @@ uint32_t lc_stackdepot_put(const uintptr_t *pcs, int n) {
   }
   size_t size = sizeof(record_t) + (size_t)n * sizeof *pcs;
   size_t off = __atomic_fetch_add(&arena_used, size, __ATOMIC_RELAXED);
-  if (off + size > ARENA_SIZE || off / 8 > UINT32_MAX) goto drop;
+  if (off + size > arena_size || off / 8 > UINT32_MAX) goto drop;
   record_t *r = (record_t *)(arena + off);
   r->hash = h;
   r->magic = RECORD_MAGIC ^ h;
