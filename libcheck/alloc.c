@@ -266,6 +266,12 @@ void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new
       say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "realloc", "realloc() of a freed pointer", NULL);
       return NULL;
     }
+    if (h.origin != LC_ORIGIN_MALLOC) {   // realloc releases the block as free() does
+      say(LC_ERR_MISMATCHED_FREE, p, &h, stack, "realloc", h.origin == LC_ORIGIN_NEW
+          ? "allocated with operator new, released with realloc()" : "allocated with operator new[], released with realloc()", NULL);
+      h.origin = LC_ORIGIN_MALLOC;         // said once; what realloc returns is malloc memory
+      lc_block_set_origin(p, LC_ORIGIN_MALLOC);
+    }
     if (canaries_damaged(p, &h, stack, "realloc")) {
       void *n = lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
       if (n) { memcpy(n, p, h.size < size ? h.size : size); lc_block_set_state(p, LC_BLOCK_FREED, stack); }

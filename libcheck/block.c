@@ -97,6 +97,12 @@ void lc_block_mark_reported(void *user) {
   seal(h);
 }
 
+void lc_block_set_origin(void *user, lc_origin_t origin) {
+  lc_header_t *h = lc_block_header(user);
+  h->origin = origin;
+  seal(h);
+}
+
 void lc_block_retire(void *user) {
   lc_header_t *h = lc_block_header(user);
   *h = (lc_header_t){ .state = LC_BLOCK_FREED, .reported = 1 };

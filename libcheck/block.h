@@ -70,6 +70,7 @@ lc_header_t *lc_block_from_payload(void *payload, size_t payload_size);
 // Changes state (and free stack) and re-seals the header.
 void lc_block_set_state(void *user, lc_block_state_t state, uint32_t free_stack);
 void lc_block_mark_reported(void *user);
+void lc_block_set_origin(void *user, lc_origin_t origin);
 // Writes a fresh header for a block whose header was destroyed: FREED, reported, size 0, so it is never
 // reused nor reported again.
 void lc_block_retire(void *user);

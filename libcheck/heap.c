@@ -166,16 +166,25 @@ static int grow_brk(lc_heap_t *h, size_t need) {
   // Someone else moved the break (or this is the first growth): a new extent, both ends 16-aligned so every
   // chunk size stays a multiple of 16.
   uintptr_t base = LC_ROUND_UP(b, LC_ALIGN), end = (b + inc) & ~(uintptr_t)(LC_ALIGN - 1);
-  return start_extent(h, base, end);
+  if (start_extent(h, base, end)) return 1;
+  if ((uintptr_t)sbrk(0) == b + inc) sbrk(-(intptr_t)inc);   // no room to track it: give it back
+  h->stats.brk_bytes -= inc;
+  return 0;
 }
 
 static int grow_mmap(lc_heap_t *h, size_t need) {
   size_t size = LC_ROUND_UP(need + FENCE_SIZE, PAGE);
+  // Extents grow with the heap (an eighth of it, up to 64 MiB), so a heap that lives in mmap'd extents
+  // needs few of them.
+  size_t held = h->stats.brk_bytes + h->stats.mmap_extent_bytes, grown = LC_ROUND_UP(held / 8, PAGE);
+  if (grown > ((size_t)64 << 20)) grown = (size_t)64 << 20;
+  if (size < grown) size = grown;
   if (size < MMAP_EXTENT) size = MMAP_EXTENT;
   void *p = os_map(size);
   if (!p) return 0;
+  if (!start_extent(h, (uintptr_t)p, (uintptr_t)p + size)) { munmap(p, size); return 0; }
   h->stats.mmap_extent_bytes += size;
-  return start_extent(h, (uintptr_t)p, (uintptr_t)p + size);
+  return 1;
 }
 
 static int grow(lc_heap_t *h, size_t need) {
@@ -437,6 +446,7 @@ typedef struct tcache_s {
   void *head[TC_CLASSES];
   uint8_t count[TC_CLASSES];
   int registered;                        // the thread-exit flush is armed
+  int dead;                              // flushed at thread exit: later frees (other destructors) bypass it
 } tcache_t;
 static __thread tcache_t tcache __attribute__((tls_model("initial-exec")));
 static pthread_key_t tcache_key;
@@ -460,15 +470,20 @@ static void tcache_flush(void *arg) {
   lc_unlock(&lc_user_heap.lock);
 }
 
+static void tcache_thread_exit(void *arg) {
+  ((tcache_t *)arg)->dead = 1;
+  tcache_flush(arg);
+}
+
 void lc_heap_thread_cache_init(void) {
-  if (pthread_key_create(&tcache_key, tcache_flush) == 0) tcache_key_ready = 1;
+  if (pthread_key_create(&tcache_key, tcache_thread_exit) == 0) tcache_key_ready = 1;
 }
 
 void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_size) {
   if (h == &lc_user_heap && align <= LC_ALIGN && size < h->mmap_threshold) {
     size_t need = request_to_chunk(size);
     size_t i = need >> 4;
-    if (i < TC_CLASSES && tcache.head[i]) {
+    if (i < TC_CLASSES && tcache.head[i] && !tcache.dead) {
       void *p = tcache.head[i];
       tcache.head[i] = *tc_link(p);
       tcache.count[i]--;
@@ -488,7 +503,7 @@ void lc_heap_free(lc_heap_t *h, void *payload) {
   size_t i = csize(c) >> 4;
   // A chunk right below the top is not cached: freed, it merges into the top, which can then shrink the break.
   // (h->top is read without the lock: a stale value only decides between two correct paths.)
-  if (h == &lc_user_heap && i < TC_CLASSES && !(c->head & LC_MMAPPED) && tcache.count[i] < TC_MAX &&
+  if (h == &lc_user_heap && i < TC_CLASSES && !(c->head & LC_MMAPPED) && tcache.count[i] < TC_MAX && !tcache.dead &&
       (uintptr_t)c + csize(c) != __atomic_load_n(&h->top, __ATOMIC_RELAXED) &&
       (tcache.registered || !tcache_key_ready || pthread_setspecific(tcache_key, &tcache) == 0)) {
     tcache.registered = 1;

@@ -11,7 +11,7 @@
 #include "lc.h"
 
 #define LC_CHUNK_OVERHEAD 16
-#define LC_MAX_EXTENTS    256
+#define LC_MAX_EXTENTS    4096
 #define LC_NBINS          128
 
 typedef struct lc_chunk_s {

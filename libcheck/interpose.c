@@ -127,11 +127,8 @@ LC_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
   return 0;
 }
 
-LC_EXPORT void *aligned_alloc(size_t align, size_t size) {
-  if (bad_align(align)) { errno = EINVAL; return NULL; }
-  if (size > LC_MAX_SIZE) return too_big("aligned_alloc", size);
-  return allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
-}
+// glibc 2.36 serves aligned_alloc as memalign: any alignment, rounded up to a power of two.
+LC_EXPORT void *aligned_alloc(size_t align, size_t size) { return memalign(align, size); }
 
 LC_EXPORT void *memalign(size_t align, size_t size) {
   if (bad_align(align)) {            // glibc rounds a non-power of two up
