@@ -373,14 +373,6 @@ size_t lc_alloc_check_all(const char *what) {
   return n;
 }
 
-void lc_alloc_flush_quarantine(void) {
-  lc_qentry_t out[64];
-  uint32_t stack = 0;
-  int n;
-  while ((n = lc_quarantine_drain(out, 64)) > 0)
-    for (int i = 0; i < n; i++) evict(out[i].user, stack);
-}
-
 lc_alloc_stats_t lc_alloc_stats(void) { return stats; }
 
 void lc_alloc_tick(void) {

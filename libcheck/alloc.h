@@ -23,8 +23,6 @@ size_t lc_usable_size(const void *p);
 // Verifies every live and quarantined block now, with the other threads kept out of the allocator meanwhile;
 // reports damage once per block (a chunk without a valid header is damage too). Returns the number found.
 size_t lc_alloc_check_all(const char *what);
-// Frees the quarantine (verifying each block) — at exit, before the leak scan.
-void lc_alloc_flush_quarantine(void);
 lc_alloc_stats_t lc_alloc_stats(void);
 void lc_alloc_tick(void);       // counts a call for check_every
 void lc_alloc_lock_all(void);   // fork: prepare

@@ -96,11 +96,13 @@ static void sleep_us(long us) {
   nanosleep(&ts, NULL);
 }
 
-// Lists /proc/self/task with getdents64 (opendir would allocate).
-static int list_threads(pid_t self) {
+// Calls fn(tid, arg) for every thread of the process, read from /proc/self/task with getdents64 (opendir
+// would allocate). Returns the number of threads, or -1 when /proc cannot be read.
+static int for_each_task(void (*fn)(pid_t tid, void *arg), void *arg) {
   int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  if (fd < 0) return -1;
   char buf[8192];
+  int count = 0;
   long n;
   while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
     for (long off = 0; off < n;) {
@@ -109,10 +111,20 @@ static int list_threads(pid_t self) {
       if (d->name[0] < '0' || d->name[0] > '9') continue;
       pid_t tid = 0;
       for (const char *c = d->name; *c; c++) tid = tid * 10 + (*c - '0');
-      if (tid != self && nslots < MAX_THREADS) slots[nslots++] = (slot_t){ .tid = tid };
+      count++;
+      if (fn) fn(tid, arg);
     }
   }
   close(fd);
+  return count;
+}
+
+static void add_slot(pid_t tid, void *self) {
+  if (tid != *(pid_t *)self && nslots < MAX_THREADS) slots[nslots++] = (slot_t){ .tid = tid };
+}
+
+static int list_threads(pid_t self) {
+  for_each_task(add_slot, &self);
   return nslots;
 }
 
@@ -624,21 +636,8 @@ static void call_freeres(void) {
   if (libc_freeres) libc_freeres();
 }
 
-int lc_leakscan_single_threaded(void) {
-  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[4096];
-  int count = 0;
-  long n;
-  while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
-    for (long off = 0; off < n;) {
-      struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
-      off += d->reclen;
-      if (d->name[0] >= '0' && d->name[0] <= '9') count++;
-    }
-  close(fd);
-  return count == 1;
-}
+// 1 if the calling thread is the process's only thread (read from /proc without allocating).
+static int single_threaded(void) { return for_each_task(NULL, NULL) == 1; }
 
 static double now(void) {
   struct timespec ts;
@@ -648,7 +647,7 @@ static double now(void) {
 
 LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   // libc's caches are freed only when no other thread could still be using them.
-  if (freeres && lc_leakscan_single_threaded()) call_freeres();
+  if (freeres && single_threaded()) call_freeres();
   double t0 = now();
   find_ldso();
   lc_leak_result_t *r = lc_os_alloc(sizeof *r);

@@ -37,7 +37,5 @@ void lc_leakscan_free(lc_leak_result_t *r);
 // The number of allocations made before the library's constructor ran: those blocks (libc's and the loader's
 // start-up) are roots of the scan, never leaks. Set once by the constructor.
 void lc_leakscan_startup_allocs(uint64_t n);
-// 1 if the calling thread is the process's only thread (read from /proc without allocating).
-int lc_leakscan_single_threaded(void);
 
 #endif
