@@ -27,7 +27,15 @@ int lc_initialized, lc_ready, lc_traced = 1;
 static pid_t own_pid;              // pid seen by the constructor or the fork child handler
 static int finished;
 static int forked_child;           // this process is a fork child (its parent's threads are gone)
-static lc_lock_t finish_lock = LC_LOCK_INIT;
+static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;   // held across slow work: sleep, not spin
+
+void lc_lock_slow(lc_lock_t *l) {
+  for (unsigned spins = 0;; spins++) {
+    if (!__atomic_load_n(&l->held, __ATOMIC_RELAXED) && !__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE)) return;
+    if (spins < 64) __builtin_ia32_pause();
+    else sched_yield();                  // the holder may be preempted: let it run
+  }
+}
 
 void lc_write_all(int fd, const char *buf, size_t len) {
   while (len > 0) {
@@ -91,10 +99,10 @@ void lc_busy_wait(int was) {
   }
 }
 
-static lc_lock_t quiesce_lock = LC_LOCK_INIT;
+static pthread_mutex_t quiesce_lock = PTHREAD_MUTEX_INITIALIZER;   // held across slow work: sleep, not spin
 
 void lc_quiesce(void) {
-  lc_lock(&quiesce_lock);
+  pthread_mutex_lock(&quiesce_lock);
   __atomic_exchange_n(&lc_fork_pending, 1, __ATOMIC_SEQ_CST);
   int n = __atomic_load_n(&nwriters, __ATOMIC_ACQUIRE);
   for (int i = 0; i < n && i < MAX_WRITERS; i++) {
@@ -107,13 +115,13 @@ void lc_quiesce(void) {
 
 void lc_unquiesce(void) {
   __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
-  lc_unlock(&quiesce_lock);
+  pthread_mutex_unlock(&quiesce_lock);
 }
 
 // Every lock of libcheck, in one order (finish, report, quarantine, unmapped, heaps, checker mappings), so a
 // child never inherits one held by a thread it does not have.
 static void fork_prepare(void) {
-  lc_lock(&finish_lock);
+  pthread_mutex_lock(&finish_lock);
   lc_quiesce();
   lc_report_lock_all();
   lc_alloc_lock_all();
@@ -124,14 +132,14 @@ static void fork_parent(void) {
   lc_alloc_unlock_all();
   lc_report_unlock_all();
   lc_unquiesce();
-  lc_unlock(&finish_lock);
+  pthread_mutex_unlock(&finish_lock);
 }
 static void fork_child(void) {
   lc_os_unlock_all();
   lc_alloc_unlock_all();
   lc_report_unlock_all();
   lc_unquiesce();
-  lc_unlock(&finish_lock);
+  pthread_mutex_unlock(&finish_lock);
   forked_child = 1;
   for (int i = 0; i < MAX_WRITERS; i++)          // the other threads are gone
     if (writers[i] != &lc_busy) writers[i] = NULL;
@@ -247,8 +255,8 @@ int lc_finish(const char *exit_path) {
   if (!lc_ready || !lc_traced || lc_inside) return -1;
   if (getpid() != own_pid) return -1;       // a vfork child (or a raw clone) shares our memory: stay out
   int on_demand = strcmp(exit_path, "on_demand") == 0;
-  lc_lock(&finish_lock);
-  if (finished) { lc_unlock(&finish_lock); return -1; }
+  pthread_mutex_lock(&finish_lock);
+  if (finished) { pthread_mutex_unlock(&finish_lock); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
   if (!on_demand) lc_alloc_check_all("exit");
@@ -262,6 +270,6 @@ int lc_finish(const char *exit_path) {
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
   lc_leakscan_free(leaks);
   lc_leave();
-  lc_unlock(&finish_lock);
+  pthread_mutex_unlock(&finish_lock);
   return status;
 }

@@ -32,11 +32,17 @@ __attribute__((noreturn)) void lc_check_failed(const char *file, int line, const
 #define LC_DCHECK(c) do { (void)sizeof(c); } while (0)
 #endif
 
-// Locks: plain pthread mutexes, statically initialised (usable before any constructor ran).
-typedef pthread_mutex_t lc_lock_t;
-#define LC_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
-static inline void lc_lock(lc_lock_t *l) { pthread_mutex_lock(l); }
-static inline void lc_unlock(lc_lock_t *l) { pthread_mutex_unlock(l); }
+// Locks: a test-and-test-and-set spinlock that yields the CPU after a short spin. Critical sections are a few
+// dozen instructions (never a system call but sbrk/mmap, never unwinding or reporting), where a mutex's sleep
+// and wake-up cost more than the wait. Zero-initialised: usable before any constructor ran.
+typedef struct lc_lock_s { int held; } lc_lock_t;
+#define LC_LOCK_INIT { 0 }
+void lc_lock_slow(lc_lock_t *l);
+static inline void lc_lock(lc_lock_t *l) {
+  if (lc_likely(!__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))) return;
+  lc_lock_slow(l);
+}
+static inline void lc_unlock(lc_lock_t *l) { __atomic_store_n(&l->held, 0, __ATOMIC_RELEASE); }
 
 // Per-thread guard: while > 0, this thread runs libcheck code (unwinder, symbolizer, report), and any
 // allocation it makes is served from the internal heap, untracked. initial-exec TLS: reading it never

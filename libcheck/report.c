@@ -29,7 +29,8 @@ const char *const lc_error_kind_names[LC_ERR_KINDS] = {
 };
 static const char *const leak_kind_names[] = { "leak-definite", "leak-possible", "leak-reachable", "leak-indirect" };
 
-static lc_lock_t report_lock = LC_LOCK_INIT;   // one finding at a time: text is never interleaved
+// One finding at a time, so text is never interleaved; held across symbolization: a sleeping lock.
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static int text_fd = -1;
 static size_t error_counts[LC_ERR_KINDS], error_total, errors_suppressed;
 
@@ -57,8 +58,8 @@ static void record(const lc_error_t *e, int supp) {
 }
 
 size_t lc_report_error_count(void) { return error_total; }
-void lc_report_lock_all(void) { lc_lock(&report_lock); }
-void lc_report_unlock_all(void) { lc_unlock(&report_lock); }
+void lc_report_lock_all(void) { pthread_mutex_lock(&report_lock); }
+void lc_report_unlock_all(void) { pthread_mutex_unlock(&report_lock); }
 
 /* ---- output ---- */
 
@@ -307,7 +308,7 @@ static void hex(const unsigned char *b, size_t n, char *out) {
 static frames_t err_frames[3];      // detected, alloc, free: used under report_lock only
 
 void lc_report_error(const lc_error_t *e) {
-  lc_lock(&report_lock);
+  pthread_mutex_lock(&report_lock);
   session_begin();
   symbolize_stack(e->detected_stack, &err_frames[0]);
   symbolize_stack(e->alloc_stack, &err_frames[1]);
@@ -319,7 +320,7 @@ void lc_report_error(const lc_error_t *e) {
     errors_suppressed++;
     record(e, supp + 1);
     session_end();
-    lc_unlock(&report_lock);
+    pthread_mutex_unlock(&report_lock);
     return;
   }
   error_counts[e->kind]++;
@@ -346,7 +347,7 @@ void lc_report_error(const lc_error_t *e) {
   lc_out("\n");
   lc_out_flush();
   session_end();
-  lc_unlock(&report_lock);
+  pthread_mutex_unlock(&report_lock);
   if (lc_options.abort_on_error) {
     lc_write_all(lc_report_text_fd(), "heapcheck: abort_on_error=1: aborting\n", 38);
     abort();
@@ -512,7 +513,7 @@ static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
 }
 
 int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
-  lc_lock(&report_lock);
+  pthread_mutex_lock(&report_lock);
   session_begin();
   load_suppressions();
   int pid = (int)getpid();
@@ -706,6 +707,6 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   }
   if (views) lc_os_free(views, ng * sizeof *views);
   session_end();
-  lc_unlock(&report_lock);
+  pthread_mutex_unlock(&report_lock);
   return status;
 }

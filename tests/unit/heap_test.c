@@ -36,7 +36,7 @@ static uint64_t rnd(void) {                    // xorshift64*: reproducible runs
 static lc_heap_t *heap_new(size_t mmap_threshold) {
   lc_heap_t *h = calloc(1, sizeof *h);
   assert_non_null(h);
-  pthread_mutex_init(&h->lock, NULL);
+  h->lock = (lc_lock_t)LC_LOCK_INIT;                       // calloc'd: unlocked already, said for clarity
   lc_heap_setup(h, "unit", 0, mmap_threshold, 0);
   return h;
 }
@@ -48,7 +48,6 @@ static void heap_destroy(lc_heap_t *h) {
   lc_unlock(&h->lock);
   if (h->large) lc_os_free(h->large, h->large_cap * sizeof *h->large);
   for (int i = 0; i < h->nextents; i++) munmap((void *)h->extents[i].base, h->extents[i].end - h->extents[i].base);
-  pthread_mutex_destroy(&h->lock);
   free(h);
 }
 
@@ -789,7 +788,7 @@ static lc_heap_t brk_heap;   // static: the child must not malloc
 
 static void brk_setup(size_t mmap_threshold, size_t trim_threshold) {
   memset(&brk_heap, 0, sizeof brk_heap);
-  pthread_mutex_init(&brk_heap.lock, NULL);
+  brk_heap.lock = (lc_lock_t)LC_LOCK_INIT;
   lc_heap_setup(&brk_heap, "brk", 1, mmap_threshold, trim_threshold);
 }
 
