@@ -32,8 +32,13 @@ static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;   // held across
 void lc_lock_slow(lc_lock_t *l) {
   for (unsigned spins = 0;; spins++) {
     if (!__atomic_load_n(&l->held, __ATOMIC_RELAXED) && !__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE)) return;
-    if (spins < 64) __builtin_ia32_pause();
-    else sched_yield();                  // the holder may be preempted: let it run
+    if (spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      sched_yield();                     // the holder may be preempted: let it run
+    }
   }
 }
 
