@@ -8,6 +8,10 @@
 #   driver_trace1  heapcheck (the driver) -- exec_fork spawn exec_fork work: two reports
 #   driver_trace0  heapcheck --trace_children=0 -- the same: one report, the parent's (the driver's
 #                  root_pid mechanism), while the child still ran (its output is there)
+#   preload_trace0 trace_children=0 with LD_PRELOAD alone (no driver): the child counts as started by the
+#                  program because its parent runs with libheapcheck; one report, the parent's
+#   skip_child     trace_children_skip=true: /bin/true (exec'd child) writes no report, the parent does
+#   log_path       log_path=.../log.%p: each process writes its text report to its own file
 #   exec_direct    exec_fork exec exec_fork work (execv in the same process, no fork): one report, from
 #                  the exec'd image, with the pid the program had before the exec
 #   fork           fork without exec: two reports; the parent's is clean, the child's is its own (one
@@ -121,6 +125,33 @@ elif not clean(reports[0][1]): bad("not clean: " + describe(reports[0][1]))
 import re
 if not re.search(r"^work \d+: blocks intact$", out, re.M): bad("the child did not run to its end")
 '
+    ;;
+  preload_trace0)
+    under "trace_children=0" "$EF" spawn "$EF" work
+    expect_rc 0
+    py '
+if len(reports) != 1: bad("%d reports, expected 1: without the driver the child must be told apart by its parent" % len(reports))
+elif reports[0][1]["command"][1:2] != ["spawn"]: bad("the report is not the parent'"'"'s: %r" % reports[0][1]["command"])
+import re
+if not re.search(r"^work \d+: blocks intact$", out, re.M): bad("the child did not run to its end")
+'
+    ;;
+  skip_child)
+    under "trace_children_skip=true" "$EF" spawn /bin/true
+    expect_rc 0
+    py '
+if len(reports) != 1: bad("%d reports, expected 1 (true is skipped by name)" % len(reports))
+elif os.path.basename(reports[0][1]["command"][0]) != "exec_fork": bad("the report is not the parent'"'"'s")
+'
+    ;;
+  log_path)
+    HEAPCHECK_OPTIONS="log_path=$D/log.%p:verbosity=1" LD_PRELOAD="$HC_LIB" "$EF" spawn /bin/true >"$W/out" 2>"$W/err"
+    RC=$?
+    expect_rc 0
+    n=$(ls "$D" | grep -c '^log\.[0-9][0-9]*$')
+    [ "$n" -eq 2 ] || fail "$n log files, expected 2 (one per process)"
+    for f in "$D"/log.*; do grep -q "HEAP SUMMARY" "$f" || fail "$f has no report"; done
+    grep -q "HEAP SUMMARY" "$W/err" && fail "the report went to stderr instead of log_path"
     ;;
   exec_direct)
     under "" "$EF" exec "$EF" work
