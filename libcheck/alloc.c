@@ -85,8 +85,22 @@ static void say(lc_error_kind_t kind, const void *p, const lc_header_t *h, uint3
   say_block(kind, p, p, h, stack, what, detail, d);
 }
 
+// 1 if the chunk tag in front of the block agrees with its header (the payload the block needs, plus what
+// rounding, an unsplit remainder or a page may add). Else a write before the block, or past the one before
+// it, reached the tag: it is said as a corrupted header and the chunk is never freed.
+static int tag_intact(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
+  void *payload = lc_block_payload(lc_block_header(p));
+  size_t need = h->gap + LC_PREFIX + h->size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0);
+  size_t slack = lc_heap_is_large(payload) ? 4096 + h->gap + LC_CHUNK_OVERHEAD : 2 * LC_ALIGN + 32;
+  if (lc_heap_chunk_plausible(payload, need, need + slack)) return 1;
+  say(LC_ERR_CORRUPTED_HEADER, p, h, stack, what, "the heap's tag in front of the block was overwritten", NULL);
+  lc_block_retire(p);
+  return 0;
+}
+
 // Checks both canaries of a block whose header validated; reports (once) and returns 1 if damaged.
 static int canaries_damaged(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
+  if (!tag_intact(p, h, stack, what)) return 1;        // the back canary's end is not known: said already
   if (!lc_block_checks) return 0;
   lc_damage_t d;
   size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
@@ -115,8 +129,7 @@ static void remember_unmapped(void *p, const lc_header_t *h, uint32_t free_stack
 static void release(void *p, int damaged, uint32_t free_stack) {
   lc_block_set_state(p, LC_BLOCK_FREED, free_stack);
   if (damaged) return;
-  lc_header_t *h = lc_block_header(p);
-  lc_heap_free(&lc_user_heap, lc_block_payload(h));
+  lc_heap_free(&lc_user_heap, lc_block_payload(lc_block_header(p)));
 }
 
 // A block leaves the quarantine: its poison and canaries must be intact, else it was written after free.
@@ -135,6 +148,7 @@ static void evict(void *p, uint32_t stack) {
     lc_block_retire(p);                                 // never reuse: we cannot trust its size
     return;
   }
+  if (!tag_intact(p, &h, stack, "quarantine")) return;
   lc_damage_t d;
   int damaged = 0;
   if (lc_block_poison_damaged(p, h.size, &d)) {

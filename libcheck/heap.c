@@ -401,6 +401,13 @@ void lc_heap_free_locked(lc_heap_t *h, void *payload) {
   bin_insert(h, c);
 }
 
+int lc_heap_chunk_plausible(const void *payload, size_t lo, size_t hi) {
+  const lc_chunk_t *c = chunk_of(payload);
+  if ((c->head & (LC_CINUSE | LC_FENCE)) != LC_CINUSE || csize(c) < MIN_CHUNK) return 0;
+  size_t n = csize(c) - LC_CHUNK_OVERHEAD;
+  return n >= lo && n <= hi;
+}
+
 size_t lc_heap_payload_size(const void *payload) {
   return csize(chunk_of(payload)) - LC_CHUNK_OVERHEAD;
 }

@@ -69,6 +69,9 @@ void lc_heap_free_locked(lc_heap_t *h, void *payload);
 static inline int lc_heap_is_large(const void *payload) {
   return (((const lc_chunk_t *)((const char *)payload - LC_CHUNK_OVERHEAD))->head & LC_MMAPPED) != 0;
 }
+// 1 if the chunk tag in front of payload still describes an in-use chunk whose payload holds between lo and
+// hi bytes: a write past the previous block can overwrite it, and a wrong size must never reach the free lists.
+int lc_heap_chunk_plausible(const void *payload, size_t lo, size_t hi);
 // Usable payload bytes of a chunk handed out.
 size_t lc_heap_payload_size(const void *payload);
 // Try to grow or shrink a chunk in place to hold `size` payload bytes. pre: lock held. Returns 1 on success.
