@@ -52,6 +52,8 @@ void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t
   return user;
 }
 
+#define HEADER_OVERWRITTEN "the block's header was overwritten (an underflow?)"
+
 // h is a copy of the header of the block whose user bytes start at `block`; p is the pointer concerned.
 static lc_error_t make_error(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h,
                              uint32_t stack, const char *what, const char *detail, const lc_damage_t *d) {
@@ -98,21 +100,36 @@ static int tag_intact(void *p, const lc_header_t *h, uint32_t stack, const char 
   return 0;
 }
 
-// Checks both canaries of a block whose header validated; reports (once) and returns 1 if damaged.
-static int canaries_damaged(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
+// The damage a block shows, judged the same way at free, at eviction and in whole-heap checks: a live block
+// by its canaries (underflow before overflow), a quarantined one by its poison, then its canaries (a write
+// outside the freed block). Returns the kind and fills *d (and *detail), or -1 when the block is intact.
+static int block_damage(void *user, const lc_header_t *h, size_t psize, lc_damage_t *d, const char **detail) {
+  *detail = NULL;
+  if (h->state == LC_BLOCK_QUARANTINED) {
+    if (lc_block_poison_damaged(user, h->size, d)) return LC_ERR_USE_AFTER_FREE;
+    if (!lc_block_front_damaged(user, d) && !lc_block_back_damaged(user, h->size, psize, h->gap, d)) return -1;
+    *detail = "the write lies outside the freed block";
+    return LC_ERR_USE_AFTER_FREE;
+  }
+  if (lc_block_front_damaged(user, d)) return LC_ERR_UNDERFLOW;
+  if (lc_block_back_damaged(user, h->size, psize, h->gap, d)) return LC_ERR_OVERFLOW;
+  return -1;
+}
+
+// Checks a block whose header validated (its tag, then its canaries or poison); reports (once) and returns 1 if
+// damaged.
+static int block_damaged(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
   if (!tag_intact(p, h, stack, what)) return 1;        // the back canary's end is not known: said already
   if (!lc_block_checks) return 0;
   lc_damage_t d;
-  size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
-  int front = lc_block_front_damaged(p, &d);
-  if (front || lc_block_back_damaged(p, h->size, psize, h->gap, &d)) {
-    if (!h->reported) {
-      say(front ? LC_ERR_UNDERFLOW : LC_ERR_OVERFLOW, p, h, stack, what, NULL, &d);
-      lc_block_mark_reported(p);
-    }
-    return 1;
+  const char *detail;
+  int kind = block_damage(p, h, lc_heap_payload_size(lc_block_payload(lc_block_header(p))), &d, &detail);
+  if (kind < 0) return 0;
+  if (!h->reported) {
+    say((lc_error_kind_t)kind, p, h, stack, what, detail, &d);
+    lc_block_mark_reported(p);
   }
-  return 0;
+  return 1;
 }
 
 static void remember_unmapped(void *p, const lc_header_t *h, uint32_t free_stack) {
@@ -148,26 +165,7 @@ static void evict(void *p, uint32_t stack) {
     lc_block_retire(p);                                 // never reuse: we cannot trust its size
     return;
   }
-  if (!tag_intact(p, &h, stack, "quarantine")) return;
-  lc_damage_t d;
-  int damaged = 0;
-  if (lc_block_poison_damaged(p, h.size, &d)) {
-    damaged = 1;
-    if (!h.reported) {
-      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "quarantine", NULL, &d);
-      lc_block_mark_reported(p);
-      h.reported = 1;
-    }
-  }
-  size_t psize = lc_heap_payload_size(lc_block_payload(lc_block_header(p)));
-  if (lc_block_front_damaged(p, &d) || lc_block_back_damaged(p, h.size, psize, h.gap, &d)) {
-    damaged = 1;
-    if (!h.reported) {
-      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "quarantine", "the write lies outside the freed block", &d);
-      lc_block_mark_reported(p);
-    }
-  }
-  release(p, damaged, h.free_stack);
+  release(p, block_damaged(p, &h, stack, "quarantine"), h.free_stack);
 }
 
 static void quarantine(void *p, size_t size, uint32_t stack) {
@@ -193,7 +191,7 @@ static void bad_pointer(void *p, uint32_t stack, const char *what) {
     int ours = payload && !h && (char *)p == (char *)payload + LC_PREFIX;   // where a block's user bytes start
     lc_unlock(&uh->lock);
     if (ours) {                       // our block, but its header does not add up: written before the block
-      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, "the block's header was overwritten (an underflow?)", NULL);
+      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, HEADER_OVERWRITTEN, NULL);
       lc_block_retire(p);             // never reused, never said again
       return;
     }
@@ -252,7 +250,7 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what) {
     };
     say(LC_ERR_MISMATCHED_FREE, p, &h, stack, what, origin < 3 && h.origin < 3 ? combos[h.origin][origin] : NULL, NULL);
   }
-  int damaged = canaries_damaged(p, &h, stack, what);
+  int damaged = block_damaged(p, &h, stack, what);
   void *payload = lc_block_payload(lc_block_header(p));
   if (lc_heap_is_large(payload)) {
     if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
@@ -286,7 +284,7 @@ void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new
       h.origin = LC_ORIGIN_MALLOC;         // said once; what realloc returns is malloc memory
       lc_block_set_origin(p, LC_ORIGIN_MALLOC);
     }
-    if (canaries_damaged(p, &h, stack, "realloc")) {
+    if (block_damaged(p, &h, stack, "realloc")) {
       void *n = lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
       if (n) { memcpy(n, p, h.size < size ? h.size : size); lc_block_set_state(p, LC_BLOCK_FREED, stack); }
       return n;
@@ -343,7 +341,7 @@ static void verify_chunk(void *payload, size_t psize, void *arg) {
     if (psize < LC_PREFIX) return;
     void *user = (char *)payload + LC_PREFIX;
     f->list[f->n++] = make_error(LC_ERR_CORRUPTED_HEADER, user, NULL, NULL, f->stack, f->what,
-                                 "the block's header was overwritten (an underflow?)", NULL);
+                                 HEADER_OVERWRITTEN, NULL);
     lc_block_retire(user);
     return;
   }
@@ -351,22 +349,10 @@ static void verify_chunk(void *payload, size_t psize, void *arg) {
   void *user = lc_block_user(h);
   lc_header_t c = *h;
   lc_damage_t d;
-  lc_error_kind_t kind;
-  const char *detail = NULL;
-  if (c.state == LC_BLOCK_QUARANTINED) {
-    kind = LC_ERR_USE_AFTER_FREE;
-    if (!lc_block_poison_damaged(user, c.size, &d)) {
-      if (!lc_block_front_damaged(user, &d) && !lc_block_back_damaged(user, c.size, psize, c.gap, &d)) return;
-      detail = "the write lies outside the freed block";
-    }
-  } else if (lc_block_front_damaged(user, &d)) {
-    kind = LC_ERR_UNDERFLOW;
-  } else if (lc_block_back_damaged(user, c.size, psize, c.gap, &d)) {
-    kind = LC_ERR_OVERFLOW;
-  } else {
-    return;
-  }
-  f->list[f->n++] = make_error(kind, user, user, &c, f->stack, f->what, detail, &d);
+  const char *detail;
+  int kind = block_damage(user, &c, psize, &d, &detail);
+  if (kind < 0) return;
+  f->list[f->n++] = make_error((lc_error_kind_t)kind, user, user, &c, f->stack, f->what, detail, &d);
   lc_block_mark_reported(user);
 }
 
