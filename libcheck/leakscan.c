@@ -680,11 +680,9 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
     if (!s->excl) s->excl_cap = 0;
     lc_heap_for_each_range_locked(&lc_user_heap, exclude, s);
     lc_heap_for_each_range_locked(&lc_internal_heap, exclude, s);
-    lc_os_for_each_range(exclude, s);
-    for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);
+    lc_os_for_each_range(exclude, s);                // also the scan state itself (lc_os_alloc'd)
+    for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);   // incl. this table
     exclude_own_segments(s);
-    exclude((uintptr_t)s, (uintptr_t)s + sizeof *s, s);
-    for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);   // the table itself too
     merge_exclusions(s);
     if (!s->excl || s->excl_overflow) {              // roots unknown: say nothing rather than something false
       r->incomplete = 1;
