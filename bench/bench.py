@@ -34,12 +34,18 @@ BARE_OPTS = "checks=0:stacks=0:leak_check=no:exitcode=0"
 CHECKS_OPTS = "stacks=0:leak_check=no:exitcode=0"
 DEFAULT_OPTS = "exitcode=0"
 FP_OPTS = "exitcode=0:unwind=fp"
+# Two rows that split the default's cost: the checks without the quarantine (headers and canaries only),
+# and the stacks on the bare allocator (unwinding and the stack depot only).
+NOQUAR_OPTS = "stacks=0:leak_check=no:quarantine_mb=0:exitcode=0"
+STACKS_OPTS = "checks=0:leak_check=no:exitcode=0"
 
 # name, label shown in the tables
 CONFIGS = [
     ("glibc", "glibc (plain)"),
     ("hc-bare", "heapcheck bare"),
+    ("hc-noquar", "heapcheck checks, quarantine_mb=0"),
     ("hc-checks", "heapcheck checks only"),
+    ("hc-stacks", "heapcheck stacks only"),
     ("hc-default", "heapcheck default"),
     ("hc-fp", "heapcheck default unwind=fp"),
     ("lsan", "LSan (liblsan preload)"),
@@ -48,7 +54,8 @@ CONFIGS = [
     ("valgrind", "valgrind memcheck"),
 ]
 LABEL = dict(CONFIGS)
-HC_OPTS = {"hc-bare": BARE_OPTS, "hc-checks": CHECKS_OPTS, "hc-default": DEFAULT_OPTS, "hc-fp": FP_OPTS}
+HC_OPTS = {"hc-bare": BARE_OPTS, "hc-noquar": NOQUAR_OPTS, "hc-checks": CHECKS_OPTS, "hc-stacks": STACKS_OPTS,
+           "hc-default": DEFAULT_OPTS, "hc-fp": FP_OPTS}
 
 WORKLOAD_ORDER = ["churn", "prodcons", "python", "perl", "sqlite", "git", "gcc", "bigheap"]
 

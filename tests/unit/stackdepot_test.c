@@ -78,6 +78,29 @@ static void test_different_stacks_different_ids(void **state) {
   expect_frames(ids[4], a + 1, 5);
 }
 
+// The same frames in another order are another stack: swapped inside a pair, pairs swapped, reversed. Asked
+// one after the other from one thread, so a repeat served from the thread's memo of recent stacks would show.
+static void test_permuted_stacks_different_ids(void **state) {
+  (void)state;
+  uintptr_t base[6] = { 0x901000, 0x902340, 0x903000, 0x904560, 0x905000, 0x906780 };
+  uintptr_t perm[4][6] = {
+    { 0x902340, 0x901000, 0x903000, 0x904560, 0x905000, 0x906780 },     // first two swapped
+    { 0x903000, 0x904560, 0x901000, 0x902340, 0x905000, 0x906780 },     // first two pairs swapped
+    { 0x906780, 0x905000, 0x904560, 0x903000, 0x902340, 0x901000 },     // reversed
+    { 0x901000, 0x902340, 0x903000, 0x904560, 0x906780, 0x905000 },     // last two swapped
+  };
+  uint32_t first = lc_stackdepot_put(base, 6);
+  assert_int_not_equal(first, 0);
+  for (int k = 0; k < 4; k++) {
+    uint32_t id = lc_stackdepot_put(perm[k], 6);
+    assert_int_not_equal(id, 0);
+    if (id == first) fail_msg("permutation %d got the id of the original order", k);
+    expect_frames(id, perm[k], 6);
+    assert_int_equal(lc_stackdepot_put(base, 6), first);
+    assert_int_equal(lc_stackdepot_put(perm[k], 6), id);
+  }
+}
+
 static void test_empty_stack(void **state) {
   (void)state;
   uintptr_t a[1] = { 0x601000 };
@@ -229,6 +252,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_same_stack_same_id),
     cmocka_unit_test(test_different_stacks_different_ids),
+    cmocka_unit_test(test_permuted_stacks_different_ids),
     cmocka_unit_test(test_empty_stack),
     cmocka_unit_test(test_frame_limit),
     cmocka_unit_test(test_unknown_id_past_end),
