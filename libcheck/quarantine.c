@@ -10,7 +10,8 @@
 
 static lc_lock_t qlock = LC_LOCK_INIT;
 static lc_qentry_t *ring;
-static size_t cap, head, count;             // entries ring[(head + i) % cap], i < count, oldest first
+static size_t cap, head, count;             // entries ring[(head + i) & (cap - 1)], i < count, oldest first;
+                                            // cap is a power of two (no division on every free)
 static size_t bytes, budget;
 
 void lc_quarantine_setup(size_t b) { budget = b; }
@@ -24,7 +25,7 @@ static int grow_locked(void) {
   if (ncap > MAX_ENTRIES) return 0;
   lc_qentry_t *n = lc_os_alloc(ncap * sizeof *n);
   if (!n) return 0;
-  for (size_t i = 0; i < count; i++) n[i] = ring[(head + i) % cap];
+  for (size_t i = 0; i < count; i++) n[i] = ring[(head + i) & (cap - 1)];
   if (ring) lc_os_free(ring, cap * sizeof *ring);
   ring = n; cap = ncap; head = 0;
   return 1;
@@ -32,7 +33,7 @@ static int grow_locked(void) {
 
 static lc_qentry_t pop_locked(void) {
   lc_qentry_t e = ring[head];
-  head = (head + 1) % cap;
+  head = (head + 1) & (cap - 1);
   count--;
   bytes -= e.bytes;
   return e;
@@ -48,7 +49,7 @@ int lc_quarantine_push(lc_qentry_t e, lc_qentry_t *out, int max) {
       return 1;
     }
     if (count == cap) out[n++] = pop_locked();       // ring at its largest: the oldest leaves early
-    ring[(head + count) % cap] = e;
+    ring[(head + count) & (cap - 1)] = e;
     count++;
     bytes += e.bytes;
   }
@@ -67,7 +68,7 @@ int lc_quarantine_push(lc_qentry_t e, lc_qentry_t *out, int max) {
 
 void lc_quarantine_for_each(void (*fn)(lc_qentry_t e, void *arg), void *arg) {
   lc_lock(&qlock);
-  for (size_t i = 0; i < count; i++) fn(ring[(head + i) % cap], arg);
+  for (size_t i = 0; i < count; i++) fn(ring[(head + i) & (cap - 1)], arg);
   lc_unlock(&qlock);
 }
 

@@ -63,11 +63,12 @@ static int fp_walk(uintptr_t *pcs, int max) {
   return n;
 }
 
-// Our own frames above the caller: lc_unwind_raw, lc_unwind_capture, the interposed entry point and what it
-// inlines or calls (operator new -> op_new -> allocate). Every frame unwound costs time on every allocation.
-#define OWN_FRAMES 6
+// Our own frames above the caller: unw_backtrace itself, lc_unwind_capture and the interposed entry point
+// (which inlines everything up to here). Asking for exactly these many more frames matters: every frame
+// unwound costs time on every allocation and free, and unwinding stops at the count asked for.
+#define OWN_FRAMES 3
 
-int lc_unwind_raw(uintptr_t *pcs, int max) {
+static inline __attribute__((always_inline)) int unwind_into(uintptr_t *pcs, int max) {
   uintptr_t buf[LC_MAX_FRAMES + OWN_FRAMES];
   int want = max + OWN_FRAMES;
   int n = use_fp ? fp_walk(buf, want) : unw_backtrace((void **)buf, want);
@@ -78,8 +79,10 @@ int lc_unwind_raw(uintptr_t *pcs, int max) {
   return out;
 }
 
+int lc_unwind_raw(uintptr_t *pcs, int max) { return unwind_into(pcs, max); }
+
 uint32_t lc_unwind_capture(void) {
   uintptr_t pcs[LC_MAX_FRAMES];
-  int n = lc_unwind_raw(pcs, max_frames);
+  int n = unwind_into(pcs, max_frames);
   return lc_stackdepot_put(pcs, n);
 }
