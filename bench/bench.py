@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import shlex
 import signal
@@ -78,7 +79,8 @@ def ensure_programs(bin_dir):
     os.makedirs(bin_dir, exist_ok=True)
     flags = ["-O2", "-g", "-fno-omit-frame-pointer", "-Wall", "-Wextra"]
     progs = [("churn", "churn.c", []), ("prodcons", "prodcons.c", ["-pthread"]),
-             ("bigheap", "bigheap.c", []), ("liblsan_init.so", "lsan_init.c", ["-shared", "-fPIC"])]
+             ("bigheap", "bigheap.c", []), ("poison_floor", "poison_floor.c", []),
+             ("liblsan_init.so", "lsan_init.c", ["-shared", "-fPIC"])]
     for out, src, extra in progs:
         out_path = os.path.join(bin_dir, out)
         src_path = os.path.join(BENCH, src)
@@ -405,7 +407,25 @@ def bench_workload(name, wl, configs, ctx, args):
                     res["_scan"].append((c, s["scan_seconds"]))
             log("bench:   %-12s rep %d: %7.2fs  %8.1f MiB%s" % (c, rep + 1, r["wall"], r["rss_kb"] / 1024.0,
                                                                   "" if r["digest"] == ref["digest"] else "  OUTPUT DIFFERS"))
+    if name == "churn":
+        res["_floor"] = poison_floor(ctx, reps)
     return res
+
+
+def poison_floor(ctx, reps):
+    """Median seconds that poisoning and verifying churn's freed bytes through a 32 MiB FIFO cost with no
+    allocator at all (bench/poison_floor.c), or None."""
+    prog = os.path.join(ctx["bin_dir"], "poison_floor")
+    costs = []
+    for _ in range(max(reps, 1)):
+        r = subprocess.run([prog, "1000000", "10000", "32"], capture_output=True, text=True)
+        m = re.search(r"cost ([0-9.]+) s", r.stdout)
+        if r.returncode != 0 or not m:
+            log("bench: poison_floor failed: %s" % (r.stderr.strip() or r.stdout.strip()))
+            return None
+        costs.append(float(m.group(1)))
+    log("bench:   poison_floor cost %s" % costs)
+    return statistics.median(costs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,6 +478,13 @@ def table(name, wl, res, configs):
                          "es" if p["processes"] != 1 else "", p["stack_depot_bytes_sum"] / 1024.0, p["scan_seconds"],
                          p["allocs"], p["errors"], (" (" + ", ".join(p["error_kinds"]) + ")") if p["error_kinds"] else "",
                          "same as glibc" if p.get("same_output") else "DIFFERENT from glibc"))
+    floor, bare = res.get("_floor"), med(res, "hc-bare", "wall")
+    if floor is not None and bare:
+        lines.append("")
+        lines.append("Floor of the checks (bench/poison_floor, no allocator): filling every freed byte with poison, "
+                     "holding the blocks in a 32 MiB FIFO and comparing every byte when they leave costs %.2f s on "
+                     "this stream by itself, %.1fx the whole bare run (%.2f s); checks within 1.3x bare would "
+                     "leave %.2f s for it." % (floor, floor / bare, bare, 0.3 * bare))
     if res.get("_scan"):
         for c in ("hc-default", "hc-fp"):
             v = [s for cc, s in res["_scan"] if cc == c]
@@ -625,7 +652,7 @@ def main():
                 if k not in ("LD_PRELOAD", "HEAPCHECK_OPTIONS", "LSAN_OPTIONS", "ASAN_OPTIONS", "MALLOC_CHECK_",
                              "GLIBC_TUNABLES", "PYTHONMALLOC", "PYTHONPATH", "PYTHONHOME", "PERL5LIB", "PERL5OPT")}
     base_env["LC_ALL"] = "C"
-    ctx = {"lib": snap, "lsan_init": os.path.join(bin_dir, "liblsan_init.so"), "work": work, "timeout": args.timeout,
+    ctx = {"lib": snap, "bin_dir": bin_dir, "lsan_init": os.path.join(bin_dir, "liblsan_init.so"), "work": work, "timeout": args.timeout,
            "base_env": base_env}
 
     started = datetime.datetime.now(datetime.timezone.utc)
