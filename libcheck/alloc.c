@@ -35,12 +35,28 @@ static inline lc_heap_t *heap_for(lc_origin_t origin) {
   return origin == LC_ORIGIN_INTERNAL ? &lc_internal_heap : &lc_user_heap;
 }
 
+static void evict(void *p, uint32_t stack);
+
+// Out of memory (RLIMIT_DATA, RLIMIT_AS, a full address space): the quarantine is memory the program has given
+// back, so it goes back to the heap, checked as usual, before the program is told there is none.
+static int release_quarantine(uint32_t stack) {
+  lc_qentry_t out[64];
+  int n, any = 0;
+  while ((n = lc_quarantine_drain(out, 64)) > 0) {
+    for (int i = 0; i < n; i++) evict(out[i].user, stack);
+    any = 1;
+  }
+  return any;
+}
+
 void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t stack) {
   if (size > LC_MAX_SIZE) return NULL;
   lc_heap_t *h = heap_for(origin);
   size_t heap_align, req = lc_block_payload_request(size, align, &heap_align);
   size_t psize;
   void *payload = lc_heap_alloc(h, req, heap_align, &psize);
+  if (!payload && origin != LC_ORIGIN_INTERNAL && release_quarantine(stack))
+    payload = lc_heap_alloc(h, req, heap_align, &psize);
   if (!payload) return NULL;
   uint32_t seq = 0;
   if (origin != LC_ORIGIN_INTERNAL) {

@@ -597,16 +597,30 @@ static void group(scan_t *s, lc_leak_result_t *r) {
   size_t hbytes = hcap * sizeof(uint32_t);
   uint32_t *slot_of = scratch_alloc(hbytes);             // hash (kind, stack) -> 1 + group index
   lc_leak_group_t *groups = lc_os_alloc((nb ? nb : 1) * sizeof *groups);
-  if (!slot_of || !groups) { scratch_free(slot_of, hbytes); return; }
+  for (size_t i = 0; i < s->n; i++) {
+    blk_t *b = &s->blocks[i];
+    switch (b->state) {
+      case ST_DEFINITE: r->definite_bytes += b->size; r->definite_blocks++; break;
+      case ST_POSSIBLE: r->possible_bytes += b->size; r->possible_blocks++; break;
+      case ST_REACHABLE: r->reachable_bytes += b->size; r->reachable_blocks++; break;
+      default: r->indirect_bytes += b->size; r->indirect_blocks++; break;
+    }
+  }
+  if (!slot_of || !groups) {                             // the totals stand; the report says the list is missing
+    scratch_free(slot_of, hbytes);
+    if (groups) lc_os_free(groups, (nb ? nb : 1) * sizeof *groups);
+    r->ungrouped = 1;
+    return;
+  }
   size_t ng = 0;
   for (size_t i = 0; i < s->n; i++) {
     blk_t *b = &s->blocks[i];
     lc_leak_kind_t kind;
     switch (b->state) {
-      case ST_DEFINITE: kind = LC_LEAK_DEFINITE; r->definite_bytes += b->size; r->definite_blocks++; break;
-      case ST_POSSIBLE: kind = LC_LEAK_POSSIBLE; r->possible_bytes += b->size; r->possible_blocks++; break;
-      case ST_REACHABLE: kind = LC_LEAK_REACHABLE; r->reachable_bytes += b->size; r->reachable_blocks++; break;
-      default: r->indirect_bytes += b->size; r->indirect_blocks++; continue;
+      case ST_DEFINITE: kind = LC_LEAK_DEFINITE; break;
+      case ST_POSSIBLE: kind = LC_LEAK_POSSIBLE; break;
+      case ST_REACHABLE: kind = LC_LEAK_REACHABLE; break;
+      default: continue;
     }
     uint64_t key = ((uint64_t)kind << 32) | b->stack;
     size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (hcap - 1);
@@ -691,6 +705,10 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
     maps_t maps = { 0 };
     read_maps(&maps);
     if (maps.buf) collect_readonly(&maps);
+    else if (!r->incomplete) {                       // no memory to read the mappings: roots unknown as well
+      r->incomplete = 1;
+      for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
+    }
     // Roots: registers (ours and the stopped threads'), then every writable mapping of the program.
     scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);
     for (int i = 0; i < nslots; i++)
@@ -702,6 +720,8 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
     drain(s, 0);
     for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_UNREACHED) claim(s, i);
     if (maps.buf) scratch_free(maps.buf, maps.cap);
+  } else {
+    r->unscanned = 1;
   }
   resume_world();
   group(s, r);

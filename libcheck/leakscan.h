@@ -16,6 +16,10 @@ typedef struct lc_leak_group_s {
   uint64_t bytes, blocks;
   uint64_t indirect_bytes, indirect_blocks;
   uintptr_t example;                     // address of one block of the group
+  // Filled in by the report while it decides what to show (kept here so that the report needs no memory of its
+  // own at exit, when the program may have used it all): 1 + the suppression rule that matched, or 0.
+  int report_supp;
+  uint64_t report_fingerprint;
 } lc_leak_group_t;
 
 typedef struct lc_leak_result_s {
@@ -26,6 +30,8 @@ typedef struct lc_leak_result_s {
   uint64_t in_use_bytes, in_use_blocks;  // every live block at the scan
   int threads_stopped, threads_unresponsive;
   int incomplete;                        // the roots could not be established: no block is called lost
+  int unscanned;                         // no memory for the scan's tables: nothing was checked
+  int ungrouped;                         // no memory for the groups: the totals hold, the list is empty
   double scan_seconds;
   size_t map_bytes;                      // size of the checker-owned memory behind groups
 } lc_leak_result_t;

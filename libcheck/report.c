@@ -483,7 +483,6 @@ static void json_errors(json_t *j) {
 
 /* ---- the exit-time report ---- */
 
-typedef struct leak_view_s { int supp; uint64_t fp; } leak_view_t;
 
 static const char *leak_phrase(lc_leak_kind_t k) {
   return k == LC_LEAK_DEFINITE ? "definitely lost" : k == LC_LEAK_POSSIBLE ? "possibly lost" : "still reachable";
@@ -519,22 +518,22 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   int pid = (int)getpid();
   lc_alloc_stats_t st = lc_alloc_stats();
   size_t ng = r ? r->ngroups : 0;
-  leak_view_t *views = ng ? lc_os_alloc(ng * sizeof *views) : NULL;
+  lc_leak_group_t *groups = r ? r->groups : NULL;   // the report's decisions go into report_supp/_fingerprint
   static frames_t fr;
   uint64_t supp_bytes = 0, supp_blocks = 0, shown_bytes = 0, shown_blocks = 0;
   lc_leak_result_t sum = { 0 };                   // the scan's totals less what suppressions took out
   uint64_t counted_def = 0, counted_pos = 0, counted_reach = 0;   // blocks not suppressed
   int full = strcmp(lc_options.leak_check, "full") == 0;
   // Decide suppression for every group first: the summary and the text depend on it.
-  for (size_t i = 0; views && i < ng; i++) {
-    const lc_leak_group_t *g = &r->groups[i];
+  for (size_t i = 0; i < ng; i++) {
+    lc_leak_group_t *g = &groups[i];
     // Still reachable groups are neither suppressed nor counted: symbolize them only when they are listed
     // (a compiler keeps thousands of them at exit).
-    if (g->kind == LC_LEAK_REACHABLE && !shown(g->kind)) { views[i].supp = 0; counted_reach += g->blocks; continue; }
+    if (g->kind == LC_LEAK_REACHABLE && !shown(g->kind)) { g->report_supp = 0; counted_reach += g->blocks; continue; }
     symbolize_stack(g->stack, &fr);
-    views[i].fp = fingerprint(leak_kind_names[g->kind], &fr);
-    views[i].supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &fr) + 1;
-    if (views[i].supp) {
+    g->report_fingerprint = fingerprint(leak_kind_names[g->kind], &fr);
+    g->report_supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &fr) + 1;
+    if (g->report_supp) {
       supp_bytes += g->bytes + g->indirect_bytes;
       supp_blocks += g->blocks + g->indirect_blocks;
       sum.indirect_bytes += g->indirect_bytes;       // subtracted below: suppressed means counted nowhere else
@@ -556,16 +555,21 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     sum.reachable_bytes = r->reachable_bytes;
     sum.reachable_blocks = r->reachable_blocks;
   }
+  if (r && r->ungrouped) {                    // no groups, so nothing was suppressed: the totals decide
+    counted_def = sum.definite_blocks;
+    counted_pos = sum.possible_blocks;
+    counted_reach = sum.reachable_blocks;
+  }
   int status = strcmp(exit_path, "on_demand") == 0 ? -1
                : lc_status_for_findings(error_total, counted_def, counted_pos, counted_reach);
   int any = error_total > 0 || counted_def > 0 || (counted_pos > 0 && lc_options.show_possibly);
   if (full && r) {
     size_t total_shown = 0;
-    for (size_t i = 0; i < ng; i++) if (!views[i].supp && shown(r->groups[i].kind)) total_shown++;
+    for (size_t i = 0; i < ng; i++) if (!groups[i].report_supp && shown(groups[i].kind)) total_shown++;
     size_t k = 0;
     for (size_t i = 0; i < ng; i++) {
       const lc_leak_group_t *g = &r->groups[i];
-      if (views[i].supp || !shown(g->kind)) continue;
+      if (g->report_supp || !shown(g->kind)) continue;
       k++;
       lc_out("==%d== %llu bytes in %llu block%s %s %s", pid, (unsigned long long)g->bytes,
              (unsigned long long)g->blocks, plural(g->blocks), g->blocks == 1 ? "is" : "are", leak_phrase(g->kind));
@@ -582,11 +586,13 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     }
   } else if (r) {
     for (size_t i = 0; i < ng; i++)
-      if (!views[i].supp && shown(r->groups[i].kind) && r->groups[i].kind != LC_LEAK_REACHABLE) {
+      if (!groups[i].report_supp && shown(groups[i].kind) && groups[i].kind != LC_LEAK_REACHABLE) {
         shown_bytes += r->groups[i].bytes + r->groups[i].indirect_bytes;
         shown_blocks += r->groups[i].blocks + r->groups[i].indirect_blocks;
       }
   }
+  if ((!r || r->unscanned) && strcmp(lc_options.leak_check, "no") != 0)
+    lc_out("==%d== warning: the leak check could not run: no memory was left for its tables\n", pid);
   if (any || lc_options.verbosity > 0) {
     lc_out("==%d== HEAP SUMMARY:\n", pid);
     if (r) lc_out("==%d==     in use at exit: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->in_use_bytes,
@@ -607,6 +613,8 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
              (unsigned long long)supp_blocks);
       if (r->incomplete)
         lc_out("==%d== warning: the leak scan could not tell heapcheck's own memory apart; no leak is reported\n", pid);
+      if (r->ungrouped)
+        lc_out("==%d== warning: no memory was left to group the leaks by stack: totals only\n", pid);
       if (r->threads_unresponsive)
         lc_out("==%d== note: %d thread%s did not stop for the scan; their registers were not seen\n", pid,
                r->threads_unresponsive, r->threads_unresponsive == 1 ? "" : "s");
@@ -627,7 +635,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     if (!lc_supp_is_default(i) && lc_supp_matched(i) == 0)
       lc_out("==%d== warning: suppression '%s' (%s) matched nothing\n", pid, lc_supp_rule_text(i), lc_supp_rule_source(i));
   if (lc_stackdepot_dropped())
-    lc_out("==%d== warning: %llu stacks were not recorded (stack depot full)\n", pid,
+    lc_out("==%d== warning: %llu stacks were not recorded (the stack depot is full or got no memory)\n", pid,
            (unsigned long long)lc_stackdepot_dropped());
   lc_out_flush();
 
@@ -646,18 +654,18 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     json_errors(j);
     jlit(j, "  \"leaks\": [");
     int first = 1;
-    for (size_t i = 0; views && i < ng; i++) {
-      const lc_leak_group_t *g = &r->groups[i];
-      if (!views[i].supp && !shown(g->kind)) continue;
+    for (size_t i = 0; i < ng; i++) {
+      const lc_leak_group_t *g = &groups[i];
+      if (!g->report_supp && !shown(g->kind)) continue;
       symbolize_stack(g->stack, &fr);
       jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"bytes\": %llu, \"blocks\": %llu, "
             "\"indirect_bytes\": %llu, \"indirect_blocks\": %llu, \"stack\": ",
-         first ? "" : ",", leak_kind_names[g->kind], (unsigned long long)views[i].fp, (unsigned long long)g->bytes,
+         first ? "" : ",", leak_kind_names[g->kind], (unsigned long long)g->report_fingerprint, (unsigned long long)g->bytes,
          (unsigned long long)g->blocks, (unsigned long long)g->indirect_bytes, (unsigned long long)g->indirect_blocks);
       first = 0;
       jframes(j, &fr);
       jlit(j, ", \"suppressed_by\": ");
-      jstr(j, views[i].supp ? lc_supp_rule_text(views[i].supp - 1) : NULL);
+      jstr(j, g->report_supp ? lc_supp_rule_text(g->report_supp - 1) : NULL);
       jlit(j, "}");
     }
     jlit_sel(j, first, "],\n", "\n  ],\n");
@@ -705,7 +713,6 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
       lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
     }
   }
-  if (views) lc_os_free(views, ng * sizeof *views);
   session_end();
   pthread_mutex_unlock(&report_lock);
   return status;

@@ -1,15 +1,19 @@
-/* stackdepot.c: one reserved mapping holds a hash of bucket heads and a bump arena of stack records.
- * Records are never freed; ids are 8-byte offsets into the arena. Insert is a CAS on the bucket head;
- * two threads interning the same new stack at once may store it twice, which costs memory, not correctness. */
+/* stackdepot.c: a hash of bucket heads over a bump arena of stack records. Records are never freed; ids are
+ * 8-byte offsets into the arena. Insert is a CAS on the bucket head; two threads interning the same new stack
+ * at once may store it twice, which costs memory, not correctness.
+ * The arena is a series of mappings, each twice the size of the one before, made as stacks arrive: the
+ * process's address space grows with what is stored (a program may lower RLIMIT_AS or RLIMIT_DATA later and
+ * must not find gigabytes already taken). */
 #define _GNU_SOURCE
 #include "stackdepot.h"
 #include "heap.h"
 
 #include <string.h>
 
-#define NBUCKETS   (1u << 20)
+#define NBUCKETS   (1u << 18)
 #define RECORD_MAGIC 0x5eedcafeu
-#define ARENA_SIZE ((size_t)1 << 32)        // reserved, not committed: pages are touched as stacks arrive
+#define SEG0       ((size_t)1 << 20)        // segment k holds SEG0 << k bytes, from offset SEG0 * (2^k - 1)
+#define NSEGS      15                       // 32 GiB in all: every 8-byte offset has a 32-bit id
 
 typedef struct record_s {
   uint32_t next;                          // id of the next record in the bucket, 0 ends
@@ -20,8 +24,7 @@ typedef struct record_s {
 } record_t;
 
 static uint32_t *buckets;
-static char *arena;
-static size_t arena_size;
+static char *segs[NSEGS];                 // published with a release store once mapped
 static size_t arena_used = 8;             // offset 0 is id 0 = none
 static uint64_t dropped, stored;
 static int ready;                         // 0: not set up, 1: set up, -1: failed
@@ -31,14 +34,45 @@ static int setup(void) {
   lc_lock(&setup_lock);
   if (!ready) {
     buckets = lc_os_alloc(NBUCKETS * sizeof *buckets);
-    // Reserved, not committed; under an address-space limit (ulimit -v) a smaller arena still records stacks.
-    for (arena_size = ARENA_SIZE; arena_size >= ((size_t)16 << 20) && !arena; arena_size /= 4)
-      arena = lc_os_reserve(arena_size);
-    if (arena) arena_size *= 4;
-    __atomic_store_n(&ready, buckets && arena ? 1 : -1, __ATOMIC_RELEASE);
+    __atomic_store_n(&ready, buckets ? 1 : -1, __ATOMIC_RELEASE);
   }
   lc_unlock(&setup_lock);
   return ready == 1;
+}
+
+static inline int seg_of(size_t off) { return 63 - __builtin_clzll((unsigned long long)(off / SEG0 + 1)); }
+static inline size_t seg_start(int k) { return SEG0 * (((size_t)1 << k) - 1); }
+
+// Address of arena offset off, or NULL when its segment is not mapped (never handed out, or no memory).
+static inline char *addr_of(size_t off) {
+  int k = seg_of(off);
+  if (k >= NSEGS) return NULL;
+  char *base = __atomic_load_n(&segs[k], __ATOMIC_ACQUIRE);
+  return base ? base + (off - seg_start(k)) : NULL;
+}
+
+static char *map_segment(int k) {
+  lc_lock(&setup_lock);
+  if (!segs[k]) __atomic_store_n(&segs[k], (char *)lc_os_reserve(SEG0 << k), __ATOMIC_RELEASE);
+  lc_unlock(&setup_lock);
+  return segs[k];
+}
+
+// Room for a record of `size` bytes: its offset, or 0 when the arena is at its end or out of memory. A record
+// never straddles two segments; the tail of a segment that is too short is left unused.
+static int exhausted;                     // a segment could not be mapped: no more attempts (one per malloc)
+
+static size_t take(size_t size) {
+  while (!__atomic_load_n(&exhausted, __ATOMIC_RELAXED)) {
+    size_t off = __atomic_fetch_add(&arena_used, size, __ATOMIC_RELAXED);
+    int k = seg_of(off);
+    if (k >= NSEGS || (off + size) / 8 > UINT32_MAX) break;
+    if (seg_of(off + size - 1) != k) continue;       // straddles: the next try starts in segment k + 1
+    if (!__atomic_load_n(&segs[k], __ATOMIC_ACQUIRE) && !map_segment(k)) break;
+    return off;
+  }
+  __atomic_store_n(&exhausted, 1, __ATOMIC_RELAXED);
+  return 0;
 }
 
 // 128-bit multiply folded to 64 bits (wyhash's mixing step).
@@ -66,7 +100,7 @@ static uint64_t hash_pcs(const uintptr_t *pcs, int n) {
 typedef struct { uint64_t hash; uint32_t id, n; } memo_t;
 static __thread memo_t memo[MEMO_SIZE] __attribute__((tls_model("initial-exec")));
 
-static inline record_t *rec(uint32_t id) { return (record_t *)(arena + (size_t)id * 8); }
+static inline record_t *rec(uint32_t id) { return (record_t *)addr_of((size_t)id * 8); }
 
 static uint32_t drop(void) {
   __atomic_fetch_add(&dropped, 1, __ATOMIC_RELAXED);
@@ -82,9 +116,9 @@ static uint32_t intern(const uintptr_t *pcs, int n, uint32_t h) {
     if (r->hash == h && r->n == (uint32_t)n && memcmp(r->pcs, pcs, (size_t)n * sizeof *pcs) == 0) return id;
   }
   size_t size = sizeof(record_t) + (size_t)n * sizeof *pcs;
-  size_t off = __atomic_fetch_add(&arena_used, size, __ATOMIC_RELAXED);
-  if (off + size > arena_size || off / 8 > UINT32_MAX) return drop();
-  record_t *r = (record_t *)(arena + off);
+  size_t off = take(size);
+  if (!off) return drop();
+  record_t *r = (record_t *)addr_of(off);
   r->hash = h;
   r->magic = RECORD_MAGIC ^ h;
   r->n = (uint32_t)n;
@@ -109,8 +143,12 @@ uint32_t lc_stackdepot_put(const uintptr_t *pcs, int n) {
 
 int lc_stackdepot_get(uint32_t id, const uintptr_t **pcs) {
   if (id == 0 || ready != 1 || (size_t)id * 8 >= __atomic_load_n(&arena_used, __ATOMIC_RELAXED)) return 0;
+  // A stray id must not lead the reads past the end of its segment (the next one is mapped elsewhere).
+  size_t off = (size_t)id * 8;
   record_t *r = rec(id);
+  if (!r || seg_of(off + sizeof *r - 1) != seg_of(off)) return 0;
   if (r->magic != (RECORD_MAGIC ^ r->hash) || r->n == 0 || r->n > LC_MAX_FRAMES) return 0;
+  if (seg_of(off + sizeof *r + r->n * sizeof(uintptr_t) - 1) != seg_of(off)) return 0;
   *pcs = r->pcs;
   return (int)r->n;
 }

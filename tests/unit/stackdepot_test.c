@@ -160,6 +160,28 @@ static void test_unknown_id_inside_record(void **state) {
   }
 }
 
+// Every id up to what was handed out, after enough stacks to fill several of the arena's mappings: a lookup
+// never faults (no read runs past the mapping the id falls in) and gives a real record or nothing.
+static void test_every_id_is_safe(void **state) {
+  (void)state;
+  uintptr_t pcs[LC_MAX_FRAMES];
+  for (uint64_t i = 0; i < 40000; i++) {
+    int n = make_stack(0x44, i, pcs);
+    assert_int_not_equal(lc_stackdepot_put(pcs, n), 0);
+  }
+  size_t ids = lc_stackdepot_bytes() / 8;
+  assert_true(ids > ((size_t)4 << 20) / 8);              // past the first few mappings
+  size_t found = 0;
+  for (size_t id = 1; id < ids && id <= UINT32_MAX; id++) {
+    const uintptr_t *got = NULL;
+    int n = lc_stackdepot_get((uint32_t)id, &got);
+    if (n == 0) continue;
+    if (n > LC_MAX_FRAMES || !got) fail_msg("id %zu: %d frames", id, n);
+    found++;
+  }
+  assert_true(found >= 40000);
+}
+
 static int cmp_u32(const void *x, const void *y) {
   uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
   return a < b ? -1 : a > b;
@@ -258,6 +280,7 @@ int main(void) {
     cmocka_unit_test(test_unknown_id_past_end),
     cmocka_unit_test(test_unknown_id_inside_record),
     cmocka_unit_test(test_many_distinct_stacks),
+    cmocka_unit_test(test_every_id_is_safe),
     cmocka_unit_test(test_concurrent_puts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
