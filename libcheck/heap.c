@@ -412,9 +412,25 @@ size_t lc_heap_payload_size(const void *payload) {
   return csize(chunk_of(payload)) - LC_CHUNK_OVERHEAD;
 }
 
+// A large chunk shrunk in place gives its tail pages back, so that its tag keeps describing what it holds
+// (the block layer checks the tag against the block's size at free).
+static int shrink_large(lc_heap_t *h, lc_chunk_t *c, size_t size) {
+  if (size + LC_CHUNK_OVERHEAD > csize(c) || size < h->mmap_threshold / 2) return 0;
+  size_t i = large_find(h, (uintptr_t)c);
+  if (i >= h->nlarge || h->large[i].chunk != (uintptr_t)c) return 0;
+  uintptr_t map = (uintptr_t)c - c->prev_foot, end = map + h->large[i].map_size;
+  uintptr_t keep_end = LC_ROUND_UP((uintptr_t)payload_of(c) + size, PAGE);
+  if (keep_end < end && munmap((void *)keep_end, end - keep_end) == 0) {
+    h->large[i].map_size = keep_end - map;
+    h->stats.large_bytes -= end - keep_end;
+    c->head = (keep_end - (uintptr_t)c) | (c->head & LC_FLAGS);
+  }
+  return 1;
+}
+
 int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
   lc_chunk_t *c = chunk_of(payload);
-  if (c->head & LC_MMAPPED) return size + LC_CHUNK_OVERHEAD <= csize(c) && size >= h->mmap_threshold / 2;
+  if (c->head & LC_MMAPPED) return shrink_large(h, c, size);
   if (size >= h->mmap_threshold) return 0;
   size_t need = request_to_chunk(size), have = csize(c);
   if (need <= have) {

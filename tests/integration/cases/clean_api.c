@@ -97,6 +97,14 @@ static void realloc_calls(void) {
     p[n - 1] = 's';
   }
   free(p);
+  for (size_t big = 200000; big <= 1000000; big *= 5) {  /* a large block shrunk in place, then freed */
+    p = malloc(big);
+    CHECK(p);
+    memset(p, 'b', big);
+    p = realloc(p, big / 2 + 4096);
+    CHECK(p && p[0] == 'b' && p[big / 2 + 4095] == 'b' && malloc_usable_size(p) == big / 2 + 4096);
+    free(p);
+  }
   int *a = reallocarray(NULL, 10, sizeof(int));
   CHECK(a);
   for (int i = 0; i < 10; i++) a[i] = i;
