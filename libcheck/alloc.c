@@ -68,6 +68,8 @@ void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t
   return user;
 }
 
+void lc_alloc_mark_loader(void *p) { lc_block_set_loader(p); }
+
 #define HEADER_OVERWRITTEN "the block's header was overwritten (an underflow?)"
 
 // h is a copy of the header of the block whose user bytes start at `block`; p is the pointer concerned.

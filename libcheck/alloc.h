@@ -15,6 +15,8 @@ void lc_alloc_setup(void);      // after options are read: heaps, quarantine
 // size: user bytes; align: power of two >= 16 (callers validate); zero: calloc semantics.
 // post: user pointer or NULL (errno set to ENOMEM by the caller).
 void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t stack);
+// The block at p was allocated by the dynamic loader: a root of the leak scan, whatever its stack says.
+void lc_alloc_mark_loader(void *p);
 void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what);
 // origin_if_new: what a realloc(NULL, n) allocates (LC_ORIGIN_INTERNAL inside libcheck).
 void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new);

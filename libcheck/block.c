@@ -114,6 +114,12 @@ void lc_block_set_origin(void *user, lc_origin_t origin) {
   store_sealed(h, c);
 }
 
+void lc_block_set_loader(void *user) {
+  lc_header_t *h = lc_block_header(user), c = load(h);
+  c.loader = 1;
+  store_sealed(h, c);
+}
+
 void lc_block_retire(void *user) {
   store_sealed(lc_block_header(user), (lc_header_t){ .state = LC_BLOCK_FREED, .reported = 1 });
 }

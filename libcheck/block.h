@@ -25,7 +25,8 @@ typedef struct lc_header_s {
   uint64_t origin : 2;           // lc_origin_t: caught on a mismatched free
   uint64_t state  : 2;           // lc_block_state_t
   uint64_t reported : 1;        // a finding about this block was said already: never twice
-  uint64_t spare  : 3;
+  uint64_t loader : 1;           // allocated by the dynamic loader (DTVs, link maps): a root of the leak scan
+  uint64_t spare  : 2;
   uint64_t sum    : 16;          // covers this header and its address (Scudo chunk.h)
   uint32_t alloc_stack;          // stackdepot id of the allocation; 0 = none
   uint32_t free_stack;           // stackdepot id of the free; 0 = not freed or none
@@ -71,6 +72,7 @@ lc_header_t *lc_block_from_payload(void *payload, size_t payload_size);
 void lc_block_set_state(void *user, lc_block_state_t state, uint32_t free_stack);
 void lc_block_mark_reported(void *user);
 void lc_block_set_origin(void *user, lc_origin_t origin);
+void lc_block_set_loader(void *user);
 // Writes a fresh header for a block whose header was destroyed: FREED, reported, size 0, so it is never
 // reused nor reported again.
 void lc_block_retire(void *user);

@@ -35,6 +35,9 @@ ENTRY_INLINE void *allocate(size_t size, size_t align, lc_origin_t origin, int z
     uint32_t stack = capture();
     lc_busy_enter();
     p = lc_alloc(size, align, origin, zero, stack);
+    // The loader's blocks (DTVs, link maps) are its bookkeeping, reached through pointers it keeps offset: known
+    // by the caller's address, so even without stacks.
+    if (p && lc_unlikely(lc_unwind_is_loader_pc((uintptr_t)__builtin_return_address(0)))) lc_alloc_mark_loader(p);
     lc_busy_leave();
     lc_alloc_tick();
     lc_leave();

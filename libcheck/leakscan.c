@@ -8,6 +8,7 @@
 #include "heap.h"
 #include "alloc.h"
 #include "stackdepot.h"
+#include "unwind.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -243,21 +244,6 @@ typedef struct scan_s {
   uint64_t total_allocs;           // allocations so far (block seq numbers are these, modulo 2^32)
 } scan_t;
 
-// The dynamic loader's code: blocks it allocates (DTVs, TLS blocks of dlopen'd modules, link maps, scopes)
-// are its bookkeeping, reached through pointers it may keep offset (the DTV is pointed to at its second word).
-static uintptr_t ldso_lo, ldso_hi;
-
-static void find_ldso(void) {
-  const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_BASE);
-  if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) return;
-  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-  for (int i = 0; i < eh->e_phnum; i++)
-    if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-      ldso_lo = (uintptr_t)eh + ph[i].p_vaddr;
-      ldso_hi = ldso_lo + ph[i].p_memsz;
-    }
-}
-
 // Blocks that are roots themselves: allocated before the library's constructor ran (libc and loader start-up,
 // before any of the program's code; seq counts allocations, see lc_leakscan_startup_allocs) or by the dynamic
 // loader.
@@ -266,9 +252,12 @@ void lc_leakscan_startup_allocs(uint64_t n) { startup_allocs = n; }
 
 static int is_root_block(const lc_header_t *h, uint64_t total_allocs) {
   if (total_allocs <= UINT32_MAX && h->seq <= startup_allocs) return 1;   // seq is 32 bits: trusted until it wraps
+  // The loader's bookkeeping (DTVs, TLS blocks of dlopen'd modules, link maps, scopes), reached through
+  // pointers it may keep offset (the DTV is pointed to at its second word).
+  if (h->loader) return 1;
   const uintptr_t *pcs;
   int n = lc_stackdepot_get(h->alloc_stack, &pcs);
-  return n > 0 && pcs[0] >= ldso_lo && pcs[0] < ldso_hi;
+  return n > 0 && lc_unwind_is_loader_pc(pcs[0]);
 }
 
 static void count_chunk(void *payload, size_t psize, void *arg) { (void)payload; (void)psize; (*(size_t *)arg)++; }
@@ -663,7 +652,6 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   // libc's caches are freed only when no other thread could still be using them.
   if (freeres && single_threaded()) call_freeres();
   double t0 = now();
-  find_ldso();
   lc_leak_result_t *r = lc_os_alloc(sizeof *r);
   scan_t *s = lc_os_alloc(sizeof *s);
   if (!r || !s) { if (s) lc_os_free(s, sizeof *s); if (r) lc_os_free(r, sizeof *r); return NULL; }

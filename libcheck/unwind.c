@@ -8,6 +8,8 @@
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/auxv.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
@@ -34,6 +36,26 @@ void lc_unwind_init(int fp, int frames) {
 }
 
 int lc_unwind_is_own_pc(uintptr_t pc) { return pc >= own_lo && pc < own_hi; }
+
+// The loader's executable segment, found from AT_BASE on first use (valid from the very first malloc).
+static uintptr_t ldso_lo, ldso_hi;
+static int ldso_known;
+
+int lc_unwind_is_loader_pc(uintptr_t pc) {
+  if (!__atomic_load_n(&ldso_known, __ATOMIC_ACQUIRE)) {
+    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_BASE);
+    if (eh && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0) {
+      const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+      for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+          ldso_lo = (uintptr_t)eh + ph[i].p_vaddr;
+          ldso_hi = ldso_lo + ph[i].p_memsz;
+        }
+    }
+    __atomic_store_n(&ldso_known, 1, __ATOMIC_RELEASE);
+  }
+  return pc >= ldso_lo && pc < ldso_hi;
+}
 
 // Frame-pointer walk bounded by this thread's stack, so a broken chain ends the trace instead of faulting.
 static int fp_walk(uintptr_t *pcs, int max) {

@@ -13,5 +13,7 @@ int lc_unwind_raw(uintptr_t *pcs, int max);
 uint32_t lc_unwind_capture(void);
 // 1 if pc lies in libheapcheck's own code.
 int lc_unwind_is_own_pc(uintptr_t pc);
+// 1 if pc lies in the dynamic loader's code (ld.so).
+int lc_unwind_is_loader_pc(uintptr_t pc);
 
 #endif

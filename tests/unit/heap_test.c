@@ -584,13 +584,19 @@ static void test_large_chunks(void **state) {
     assert_int_equal(extent_of(h, l[i]), -1);
   }
   assert_int_equal(h->stats.in_use_bytes, in_use);    // large chunks are counted in large_*, not in in_use
-  // In-place resize of a large chunk: yes within its mapping (down to half the threshold), no beyond.
+  // In-place resize of a large chunk: yes within its mapping (down to half the threshold), no beyond; shrunk,
+  // it gives its tail pages back and its payload size follows.
   size_t u0 = lc_heap_payload_size(l[0]);
   assert_true(hresize(h, l[0], u0));
-  assert_true(hresize(h, l[0], threshold / 2));
-  assert_false(hresize(h, l[0], threshold / 2 - 1));
-  assert_false(hresize(h, l[0], u0 + 1));
   assert_int_equal(lc_heap_payload_size(l[0]), u0);
+  assert_true(hresize(h, l[0], threshold / 2));
+  size_t u1 = lc_heap_payload_size(l[0]);
+  assert_true(u1 >= threshold / 2 && u1 < threshold / 2 + 4096);
+  assert_true(page_mapped(l[0] + u1 - 1));
+  assert_false(page_mapped(l[0] + u1 + 4096));
+  assert_false(hresize(h, l[0], threshold / 2 - 1));
+  assert_false(hresize(h, l[0], u1 + 1));
+  assert_false(hresize(h, l[0], u0));
   for (int i = 0; i < 4; i++) {
     hfree(h, l[i]);
     assert_false(page_mapped(l[i]));
