@@ -260,8 +260,10 @@ int lc_finish(const char *exit_path) {
   if (!lc_ready || !lc_traced || lc_inside) return -1;
   if (getpid() != own_pid) return -1;       // a vfork child (or a raw clone) shares our memory: stay out
   int on_demand = strcmp(exit_path, "on_demand") == 0;
+  int cancel_state;                         // the scan stops the world and reads /proc: never cancelled midway
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
   pthread_mutex_lock(&finish_lock);
-  if (finished) { pthread_mutex_unlock(&finish_lock); return -1; }
+  if (finished) { pthread_mutex_unlock(&finish_lock); pthread_setcancelstate(cancel_state, NULL); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
   if (!on_demand) lc_alloc_check_all("exit");
@@ -276,5 +278,6 @@ int lc_finish(const char *exit_path) {
   lc_leakscan_free(leaks);
   lc_leave();
   pthread_mutex_unlock(&finish_lock);
+  pthread_setcancelstate(cancel_state, NULL);
   return status;
 }

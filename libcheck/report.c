@@ -307,8 +307,22 @@ static void hex(const unsigned char *b, size_t n, char *out) {
 
 static frames_t err_frames[3];      // detected, alloc, free: used under report_lock only
 
-void lc_report_error(const lc_error_t *e) {
+// Reporting writes and opens files, which are cancellation points: a thread cancelled there would die holding
+// report_lock (malloc and free are no cancellation points, so the program cannot expect that).
+static int report_begin(void) {
+  int old;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
   pthread_mutex_lock(&report_lock);
+  return old;
+}
+
+static void report_end(int cancel_state) {
+  pthread_mutex_unlock(&report_lock);
+  pthread_setcancelstate(cancel_state, NULL);
+}
+
+void lc_report_error(const lc_error_t *e) {
+  int cancel_state = report_begin();
   session_begin();
   symbolize_stack(e->detected_stack, &err_frames[0]);
   symbolize_stack(e->alloc_stack, &err_frames[1]);
@@ -320,7 +334,7 @@ void lc_report_error(const lc_error_t *e) {
     errors_suppressed++;
     record(e, supp + 1);
     session_end();
-    pthread_mutex_unlock(&report_lock);
+    report_end(cancel_state);
     return;
   }
   error_counts[e->kind]++;
@@ -347,7 +361,7 @@ void lc_report_error(const lc_error_t *e) {
   lc_out("\n");
   lc_out_flush();
   session_end();
-  pthread_mutex_unlock(&report_lock);
+  report_end(cancel_state);
   if (lc_options.abort_on_error) {
     lc_write_all(lc_report_text_fd(), "heapcheck: abort_on_error=1: aborting\n", 38);
     abort();
@@ -512,7 +526,7 @@ static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
 }
 
 int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
-  pthread_mutex_lock(&report_lock);
+  int cancel_state = report_begin();
   session_begin();
   load_suppressions();
   int pid = (int)getpid();
@@ -714,6 +728,6 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     }
   }
   session_end();
-  pthread_mutex_unlock(&report_lock);
+  report_end(cancel_state);
   return status;
 }
