@@ -270,8 +270,14 @@ int lc_finish(const char *exit_path) {
   lc_leak_result_t *leaks = NULL;
   // libc's caches are freed only at the real end, and not in a fork child: freeres would unmap the stacks the
   // parent's other threads left behind, turning what they hold into false leaks.
-  if (strcmp(lc_options.leak_check, "no") != 0)
+  // Threads that cannot be stopped (they block the scan's signal, or sit in sigwait) keep running: kept out of
+  // the allocator for the scan, they cannot unmap a block being read or move the block table under it.
+  // Quiesced first, so no thread is stopped halfway through an allocator call.
+  if (strcmp(lc_options.leak_check, "no") != 0) {
+    lc_quiesce();
     leaks = lc_leakscan_run(!on_demand && !forked_child && lc_options.libc_freeres);
+    lc_unquiesce();
+  }
   int status = lc_report_final(leaks, exit_path);
   if (on_demand) status = -1;
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
