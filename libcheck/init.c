@@ -42,7 +42,24 @@ void lc_lock_slow(lc_lock_t *l) {
   }
 }
 
+// stderr as it was before the program closed it (close(2), or fclose(stderr) as GNU programs do at exit):
+// the exit report must still reach it. -1 until then. The copy is close-on-exec and numbered from 100 up, out
+// of the way of the low descriptors programs reopen.
+static int kept_stderr = -1;
+
+void lc_keep_stderr(void) {
+  if (__atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE) >= 0) return;
+  int fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
+  if (fd < 0) return;
+  int none = -1;
+  if (!__atomic_compare_exchange_n(&kept_stderr, &none, fd, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) close(fd);
+}
+
 void lc_write_all(int fd, const char *buf, size_t len) {
+  if (fd == 2) {
+    int kept = __atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE);
+    if (kept >= 0) fd = kept;
+  }
   while (len > 0) {
     ssize_t n = write(fd, buf, len);
     if (n <= 0) return;

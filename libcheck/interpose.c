@@ -298,15 +298,37 @@ LC_EXPORT void _exit(int status) {
 
 LC_EXPORT void _Exit(int status) { _exit(status); }
 
+// The next definition of a symbol we interpose (libc's), looked up once.
+static void *next_symbol(const char *name) {
+  lc_enter();
+  void *f = dlsym(RTLD_NEXT, name);
+  lc_leave();
+  return f;
+}
+
 LC_EXPORT int dlclose(void *handle) {
   static int (*real_dlclose)(void *);
   lc_before_dlclose();
-  if (!real_dlclose) {
-    lc_enter();
-    real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-    lc_leave();
-  }
+  if (!real_dlclose) real_dlclose = (int (*)(void *))next_symbol("dlclose");
   return real_dlclose ? real_dlclose(handle) : -1;
+}
+
+// GNU programs close stderr at exit (close_stdout: fclose(stderr)), before libheapcheck's report runs: a copy is
+// kept first, so the report is not lost while its exit status says there were findings.
+LC_EXPORT int close(int fd) {
+  static int (*real_close)(int);
+  if (fd == 2) lc_keep_stderr();
+  if (!real_close) real_close = (int (*)(int))next_symbol("close");
+  if (!real_close) { errno = ENOSYS; return -1; }
+  return real_close(fd);
+}
+
+LC_EXPORT int fclose(FILE *f) {
+  static int (*real_fclose)(FILE *);
+  if (f == stderr) lc_keep_stderr();
+  if (!real_fclose) real_fclose = (int (*)(FILE *))next_symbol("fclose");
+  if (!real_fclose) { errno = ENOSYS; return EOF; }
+  return real_fclose(f);
 }
 
 /* ---- the public API of heapcheck.h ---- */

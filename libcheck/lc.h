@@ -51,8 +51,11 @@ extern __thread int lc_inside __attribute__((tls_model("initial-exec")));
 static inline void lc_enter(void) { lc_inside++; }
 static inline void lc_leave(void) { lc_inside--; }
 
-// Raw output, no allocation, no stdio: used by CHECKs and the report writer.
+// Raw output, no allocation, no stdio: used by CHECKs and the report writer. fd 2 is stderr as the program
+// started with, even after the program closed it (see lc_keep_stderr).
 void lc_write_all(int fd, const char *buf, size_t len);
+// The program is about to close stderr: keep a copy of it for heapcheck's own output.
+void lc_keep_stderr(void);
 
 #define LC_ALIGN 16
 #define LC_ROUND_UP(x, a) (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))

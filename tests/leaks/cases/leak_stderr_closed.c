@@ -1,0 +1,21 @@
+/* A leak, then the program closes its stderr before exit, as GNU programs do (close_stdout calls
+ * fclose(stderr)): the exit report must still reach the stderr the program started with.
+ * argv[1]: "fclose" (default) or "close" (close(2)). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "leakcase.h"
+
+static void *volatile sink;
+
+__attribute__((noinline)) static void leak_it(void) { sink = malloc(24); sink = NULL; }
+
+int main(int argc, char **argv) {
+  leak_it();
+  lc_case_clobber_stack();
+  if (argc > 1 && strcmp(argv[1], "close") == 0) close(2);
+  else fclose(stderr);
+  return 0;
+}
