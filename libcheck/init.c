@@ -169,13 +169,7 @@ static void fork_child(void) {
   if (!lc_options.report_forked_children) lc_traced = 0;
 }
 
-// The basename of this process's executable, read without allocating.
-static void exe_name(char *out, size_t cap) {
-  char path[512];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  out[0] = 0;
-  if (n <= 0) return;
-  path[n] = 0;
+static void copy_basename(const char *path, char *out, size_t cap) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   size_t len = strlen(base);
@@ -184,13 +178,29 @@ static void exe_name(char *out, size_t cap) {
   out[len] = 0;
 }
 
+// The basenames of this process's executable and of the name it was started by (argv[0]), read without
+// allocating. They differ for links: sh runs dash, cc runs x86_64-linux-gnu-gcc-12.
+static void exe_names(char *exe, char *arg0, size_t cap) {
+  char path[512];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  exe[0] = arg0[0] = 0;
+  if (n > 0) { path[n] = 0; copy_basename(path, exe, cap); }
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  n = read(fd, path, sizeof path - 1);
+  close(fd);
+  if (n <= 0) return;
+  path[n] = 0;                                    // argv[0] ends at the first NUL
+  copy_basename(path, arg0, cap);
+}
+
 static int skipped_by_name(void) {
   if (!lc_options.trace_children_skip[0]) return 0;
-  char name[256], globs[LC_OPTION_STR_MAX];
-  exe_name(name, sizeof name);
+  char exe[256], arg0[256], globs[LC_OPTION_STR_MAX];
+  exe_names(exe, arg0, sizeof exe);
   strcpy(globs, lc_options.trace_children_skip);
   for (char *save = NULL, *g = strtok_r(globs, ",", &save); g; g = strtok_r(NULL, ",", &save))
-    if (fnmatch(g, name, 0) == 0) return 1;
+    if ((exe[0] && fnmatch(g, exe, 0) == 0) || (arg0[0] && fnmatch(g, arg0, 0) == 0)) return 1;
   return 0;
 }
 
@@ -224,10 +234,10 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   lc_options_warn();
   if (lc_options.help) lc_options_print_help(2);
   int child;                                   // started by the checked program rather than by the user
+  int matters = !lc_options.trace_children || lc_options.trace_children_skip[0];   // else no need to look
   if (lc_options.root_pid) child = own_pid != lc_options.root_pid;
-  else child = !lc_options.trace_children && parent_is_checked();   // only worth the look when it matters
-  if (child && !lc_options.trace_children) lc_traced = 0;
-  else if (skipped_by_name()) lc_traced = 0;
+  else child = matters && parent_is_checked();
+  if (child && (!lc_options.trace_children || skipped_by_name())) lc_traced = 0;   // the root is always checked
   lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();

@@ -11,6 +11,9 @@
 #   preload_trace0 trace_children=0 with LD_PRELOAD alone (no driver): the child counts as started by the
 #                  program because its parent runs with libheapcheck; one report, the parent's
 #   skip_child     trace_children_skip=true: /bin/true (exec'd child) writes no report, the parent does
+#   skip_by_link   trace_children_skip=hc-alias, the child started as hc-alias, a link to exec_fork: skipped
+#                  by the name it was started by (argv[0]), as sh (dash) or cc (gcc-12) are
+#   skip_not_root  trace_children_skip=exec_fork: the program itself is never skipped (two reports)
 #   log_path       log_path=.../log.%p: each process writes its text report to its own file
 #   exec_direct    exec_fork exec exec_fork work (execv in the same process, no fork): one report, from
 #                  the exec'd image, with the pid the program had before the exec
@@ -142,6 +145,24 @@ if not re.search(r"^work \d+: blocks intact$", out, re.M): bad("the child did no
     py '
 if len(reports) != 1: bad("%d reports, expected 1 (true is skipped by name)" % len(reports))
 elif os.path.basename(reports[0][1]["command"][0]) != "exec_fork": bad("the report is not the parent'"'"'s")
+'
+    ;;
+  skip_by_link)
+    ln -sf "$EF" "$W/hc-alias"
+    under "trace_children_skip=hc-alias" "$EF" spawn "$W/hc-alias" work
+    expect_rc 0
+    py '
+import re
+if len(reports) != 1: bad("%d reports, expected 1 (hc-alias is skipped by the name it was started by)" % len(reports))
+elif reports[0][1]["command"][1:2] != ["spawn"]: bad("the report is not the parent'"'"'s: %r" % reports[0][1]["command"])
+if not re.search(r"^work \d+: blocks intact$", out, re.M): bad("the child did not run to its end")
+'
+    ;;
+  skip_not_root)
+    under "trace_children_skip=exec_fork" "$EF" spawn /bin/true
+    expect_rc 0
+    py '
+if len(reports) != 2: bad("%d reports, expected 2 (the skip list names children, never the program)" % len(reports))
 '
     ;;
   log_path)
