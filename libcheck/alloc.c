@@ -302,9 +302,13 @@ void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new
       h.origin = LC_ORIGIN_MALLOC;         // said once; what realloc returns is malloc memory
       lc_block_set_origin(p, LC_ORIGIN_MALLOC);
     }
-    if (block_damaged(p, &h, stack, "realloc")) {
+    if (block_damaged(p, &h, stack, "realloc")) {   // moved; the damaged block is given up, never reused
       void *n = lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
-      if (n) { memcpy(n, p, h.size < size ? h.size : size); lc_block_set_state(p, LC_BLOCK_FREED, stack); }
+      if (n) {
+        memcpy(n, p, h.size < size ? h.size : size);
+        lc_block_set_state(p, LC_BLOCK_FREED, stack);
+        __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
+      }
       return n;
     }
   } else {
