@@ -284,9 +284,18 @@ int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t pos
 }
 
 int lc_finish(const char *exit_path) {
-  if (!lc_ready || !lc_traced || lc_inside) return -1;
+  if (!lc_ready || !lc_traced) return -1;
   if (getpid() != own_pid) return -1;       // a vfork child (or a raw clone) shares our memory: stay out
   int on_demand = strcmp(exit_path, "on_demand") == 0;
+  if (lc_inside) {
+    // A signal handler that interrupted heapcheck (inside malloc or free, perhaps holding its locks) ended the
+    // process: no scan is safe now. Say so rather than nothing; errors already reported still count.
+    if (on_demand || __atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) return -1;
+    static const char note[] = "heapcheck: the process exited from a signal handler that interrupted the "
+                               "allocator; no leak check was possible\n";
+    lc_write_all(lc_report_text_fd(), note, sizeof note - 1);
+    return lc_status_for_findings(lc_report_error_count(), 0, 0, 0);
+  }
   int cancel_state;                         // the scan stops the world and reads /proc: never cancelled midway
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
   pthread_mutex_lock(&finish_lock);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 // Capture the caller's stack unless stacks are off or the constructor has not run yet.
@@ -291,6 +292,14 @@ LC_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (voi
 
 /* ---- process exit and library unloading ---- */
 
+// The next definition of a symbol we interpose (libc's), looked up once.
+static void *next_symbol(const char *name) {
+  lc_enter();
+  void *f = dlsym(RTLD_NEXT, name);
+  lc_leave();
+  return f;
+}
+
 LC_EXPORT void _exit(int status) {
   int s = lc_initialized && lc_options.report_on_exit_now ? lc_finish("_exit") : -1;
   lc_exit_now(s >= 0 ? s : status);
@@ -298,12 +307,38 @@ LC_EXPORT void _exit(int status) {
 
 LC_EXPORT void _Exit(int status) { _exit(status); }
 
-// The next definition of a symbol we interpose (libc's), looked up once.
-static void *next_symbol(const char *name) {
-  lc_enter();
-  void *f = dlsym(RTLD_NEXT, name);
-  lc_leave();
-  return f;
+// exit() from two threads at once: one runs the exit handlers (our report among them) while the other, finding
+// them taken, would end the process halfway through the report. The second caller waits for the first to
+// end the process instead (which of the two statuses wins is unspecified either way). The same thread calling
+// exit again from an atexit handler goes on as glibc lets it.
+static uint64_t exiting;                   // pid << 32 | tid of the thread in exit(); another pid: none yet
+
+LC_EXPORT void exit(int status) {
+  static void (*real_exit)(int);
+  uint64_t pid = (uint64_t)getpid(), me = pid << 32 | (uint32_t)syscall(SYS_gettid);
+  uint64_t cur = __atomic_load_n(&exiting, __ATOMIC_ACQUIRE);
+  for (;;) {
+    if (cur >> 32 == pid) {                   // an exit of this process has begun (a fork child starts afresh)
+      if (cur != me && lc_ready) for (;;) pause();
+      break;
+    }
+    if (__atomic_compare_exchange_n(&exiting, &cur, me, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
+  }
+  if (!real_exit) real_exit = (void (*)(int))next_symbol("exit");
+  if (real_exit) real_exit(status);
+  lc_exit_now(status);
+  __builtin_unreachable();
+}
+
+// quick_exit runs the at_quick_exit handlers and ends the process with glibc's own _exit, past ours: the
+// report is made first.
+LC_EXPORT void quick_exit(int status) {
+  static void (*real_quick_exit)(int);
+  int s = lc_initialized ? lc_finish("quick_exit") : -1;
+  if (!real_quick_exit) real_quick_exit = (void (*)(int))next_symbol("quick_exit");
+  if (real_quick_exit) real_quick_exit(s >= 0 ? s : status);
+  lc_exit_now(s >= 0 ? s : status);
+  __builtin_unreachable();
 }
 
 LC_EXPORT int dlclose(void *handle) {
