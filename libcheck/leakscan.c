@@ -283,6 +283,11 @@ static void sift(blk_t *a, size_t root, size_t n) {
 
 static void sort_blocks(blk_t *a, size_t n) {          // heapsort: in place, no allocation
   if (n < 2) return;
+  // The heap walk yields each extent's blocks in address order, and a heap mostly has one extent: often
+  // there is nothing to sort (and a forked child exiting scans its parent's whole heap each time).
+  size_t i = 1;
+  while (i < n && a[i - 1].start < a[i].start) i++;
+  if (i == n) return;
   for (size_t i = n / 2; i-- > 0;) sift(a, i, n);
   for (size_t end = n - 1; end > 0; end--) {
     blk_t t = a[0]; a[0] = a[end]; a[end] = t;
