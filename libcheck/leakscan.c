@@ -167,12 +167,22 @@ static int cannot_be_stopped(pid_t tid, int sig) {
   return (mask >> (sig - 1)) & 1;
 }
 
+// The stop signal is borrowed from the program: a real-time signal it has not claimed (its action is still the
+// default, which would end the process, so the program cannot be expecting it through a handler).
+static int pick_stop_signal(void) {
+  for (int sig = SIGRTMAX - 2; sig >= SIGRTMIN + 2; sig--) {
+    struct sigaction cur;
+    if (sigaction(sig, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL) return sig;
+  }
+  return SIGRTMAX - 2;
+}
+
 static void stop_world(lc_leak_result_t *r) {
   slots = scratch_alloc(MAX_THREADS * sizeof *slots);
   nslots = 0;
   release_flag = 0;
   if (!slots || list_threads(gettid_raw()) == 0) return;
-  stop_signal = SIGRTMAX - 2;
+  stop_signal = pick_stop_signal();
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = stop_handler;
