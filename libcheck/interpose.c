@@ -7,6 +7,7 @@
 #include "options.h"
 #include "quarantine.h"
 #include "report.h"
+#include "stackdepot.h"
 #include "unwind.h"
 
 #include <dlfcn.h>
@@ -16,9 +17,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-// Capture the caller's stack unless stacks are off or the constructor has not run yet.
-static inline uint32_t capture(void) {
-  return lc_ready && lc_options.stacks ? lc_unwind_capture() : 0;
+// The caller's stack, unless stacks are off. Before the constructor has run (the unwinder is not set up yet:
+// libc's start-up, the constructors of libraries initialized before us) the caller's address alone.
+static inline __attribute__((always_inline)) uint32_t capture(void) {
+  if (lc_likely(lc_ready)) return lc_options.stacks ? lc_unwind_capture() : 0;
+  if (!lc_initialized || !lc_options.stacks) return 0;
+  uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+  return lc_stackdepot_put(&caller, 1);
 }
 
 // allocate, release and op_new are inlined into every entry point, so a stack costs one frame of ours less

@@ -251,17 +251,12 @@ typedef struct scan_s {
   uintptr_t (*excl)[2];            // ranges that are never roots, sorted by start and merged (scratch memory)
   size_t nexcl, excl_cap;
   int excl_overflow;               // more ranges than counted: the scan must not trust its roots
-  uint64_t total_allocs;           // allocations so far (block seq numbers are these, modulo 2^32)
 } scan_t;
 
-// Blocks that are roots themselves: allocated before the library's constructor ran (libc and loader start-up,
-// before any of the program's code; seq counts allocations, see lc_leakscan_startup_allocs) or by the dynamic
-// loader.
-static uint64_t startup_allocs;
-void lc_leakscan_startup_allocs(uint64_t n) { startup_allocs = n; }
-
-static int is_root_block(const lc_header_t *h, uint64_t total_allocs) {
-  if (total_allocs <= UINT32_MAX && h->seq <= startup_allocs) return 1;   // seq is 32 bits: trusted until it wraps
+// Blocks that are roots themselves: the dynamic loader's. (Blocks allocated before the library's constructor
+// ran are not: they are the program's libraries' too, whose constructors may leak; libc's start-up keeps its
+// blocks pointed to.)
+static int is_root_block(const lc_header_t *h) {
   // The loader's bookkeeping (DTVs, TLS blocks of dlopen'd modules, link maps, scopes), reached through
   // pointers it may keep offset (the DTV is pointed to at its second word).
   if (h->loader) return 1;
@@ -277,7 +272,7 @@ static void add_block(void *payload, size_t psize, void *arg) {
   lc_header_t *h = lc_block_from_payload(payload, psize);
   if (!h || h->state != LC_BLOCK_LIVE || h->origin == LC_ORIGIN_INTERNAL || s->n >= s->cap) return;
   s->blocks[s->n++] = (blk_t){ .start = (uintptr_t)lc_block_user(h), .size = h->size, .stack = h->alloc_stack,
-                               .state = is_root_block(h, s->total_allocs) ? ST_REACHABLE : ST_UNREACHED };
+                               .state = is_root_block(h) ? ST_REACHABLE : ST_UNREACHED };
 }
 
 static void sift(blk_t *a, size_t root, size_t n) {
@@ -674,7 +669,6 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   getcontext(&regs);
   uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
 
-  s->total_allocs = lc_alloc_stats().allocs;
   stop_world(r);
   size_t nchunks = 0;
   lc_heap_for_each_chunk_locked(&lc_user_heap, count_chunk, &nchunks);

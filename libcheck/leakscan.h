@@ -40,8 +40,5 @@ typedef struct lc_leak_result_s {
 // post: a result in checker-owned memory (NULL if it could not be computed); free with lc_leakscan_free.
 lc_leak_result_t *lc_leakscan_run(int freeres);
 void lc_leakscan_free(lc_leak_result_t *r);
-// The number of allocations made before the library's constructor ran: those blocks (libc's and the loader's
-// start-up) are roots of the scan, never leaks. Set once by the constructor.
-void lc_leakscan_startup_allocs(uint64_t n);
 
 #endif
