@@ -19,10 +19,13 @@
 
 // The caller's stack, unless stacks are off. Before the constructor has run (the unwinder is not set up yet:
 // libc's start-up, the constructors of libraries initialized before us) the caller's address alone.
+// The dynamic loader calls malloc and free while it holds its own locks (dlclose frees under the lock that
+// dl_iterate_phdr takes, and the unwinder calls dl_iterate_phdr): a caller in ld.so is never unwound either,
+// or an unwinding thread waiting for that lock and the loader waiting for the unwinder's lock deadlock.
 static inline __attribute__((always_inline)) uint32_t capture(void) {
-  if (lc_likely(lc_ready)) return lc_options.stacks ? lc_unwind_capture() : 0;
   if (!lc_initialized || !lc_options.stacks) return 0;
   uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+  if (lc_likely(lc_ready) && !lc_unwind_is_loader_pc(caller)) return lc_unwind_capture();
   return lc_stackdepot_put(&caller, 1);
 }
 
