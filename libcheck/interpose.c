@@ -19,13 +19,15 @@
 
 // The caller's stack, unless stacks are off. Before the constructor has run (the unwinder is not set up yet:
 // libc's start-up, the constructors of libraries initialized before us) the caller's address alone.
-// The dynamic loader calls malloc and free while it holds its own locks (dlclose frees under the lock that
-// dl_iterate_phdr takes, and the unwinder calls dl_iterate_phdr): a caller in ld.so is never unwound either,
-// or an unwinding thread waiting for that lock and the loader waiting for the unwinder's lock deadlock.
-static inline __attribute__((always_inline)) uint32_t capture(void) {
+// The caller's stack, unless stacks are off. Before the constructor has run (the unwinder is not set up yet:
+// libc's start-up, the constructors of libraries initialized before us) the caller's address alone.
+// freeing: the dynamic loader frees while it holds the lock dl_iterate_phdr takes (dlclose), and the unwinder
+// calls dl_iterate_phdr: a free or realloc called by ld.so is never unwound, or an unwinding thread waiting
+// for that lock and the loader waiting for the unwinder's lock deadlock.
+static inline __attribute__((always_inline)) uint32_t capture(int freeing) {
   if (!lc_initialized || !lc_options.stacks) return 0;
   uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-  if (lc_likely(lc_ready) && !lc_unwind_is_loader_pc(caller)) return lc_unwind_capture();
+  if (lc_likely(lc_ready) && !(freeing && lc_unwind_is_loader_pc(caller))) return lc_unwind_capture();
   return lc_stackdepot_put(&caller, 1);
 }
 
@@ -41,7 +43,7 @@ ENTRY_INLINE void *allocate(size_t size, size_t align, lc_origin_t origin, int z
     p = lc_alloc(size, align, LC_ORIGIN_INTERNAL, zero, 0);
   } else {
     lc_enter();
-    uint32_t stack = capture();
+    uint32_t stack = capture(0);
     lc_busy_enter();
     p = lc_alloc(size, align, origin, zero, stack);
     // The loader's blocks (DTVs, link maps) are its bookkeeping, reached through pointers it keeps offset: known
@@ -63,7 +65,7 @@ ENTRY_INLINE void release(void *p, lc_origin_t origin, const char *what) {
     lc_free(p, origin, 0, what);
   } else {
     lc_enter();
-    uint32_t stack = capture();
+    uint32_t stack = capture(1);
     lc_busy_enter();
     lc_free(p, origin, stack, what);
     lc_busy_leave();
@@ -78,7 +80,7 @@ ENTRY_INLINE void release(void *p, lc_origin_t origin, const char *what) {
 static void *too_big_n(const char *what, size_t count, size_t size) {
   if (lc_options.warn_size_too_big && !lc_inside && lc_ready) {
     lc_enter();
-    lc_error_t e = { .kind = LC_ERR_SIZE_TOO_BIG, .detected_stack = capture(), .what = what, .requested = size,
+    lc_error_t e = { .kind = LC_ERR_SIZE_TOO_BIG, .detected_stack = capture(0), .what = what, .requested = size,
                      .count = count };
     lc_report_error(&e);
     lc_leave();
@@ -115,7 +117,7 @@ LC_EXPORT void *realloc(void *p, size_t size) {
     r = lc_realloc(p, size, 0, LC_ORIGIN_INTERNAL);
   } else {
     lc_enter();
-    uint32_t stack = capture();
+    uint32_t stack = capture(1);
     lc_busy_enter();
     r = lc_realloc(p, size, stack, LC_ORIGIN_MALLOC);
     lc_busy_leave();
