@@ -26,6 +26,8 @@ __thread int lc_inside __attribute__((tls_model("initial-exec")));
 int lc_initialized, lc_ready, lc_traced = 1;
 static pid_t own_pid;              // pid seen by the constructor or the fork child handler
 static int finished;
+static int late_armed, destructors_ran;   // the exit report's handler is registered / destructors began
+static void lc_late_exit(int status, void *arg);
 static int forked_child;           // this process is a fork child (its parent's threads are gone)
 static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;   // held across slow work: sleep, not spin
 
@@ -242,6 +244,7 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();
   if (pthread_key_create(&writer_key, writer_exit) == 0) writer_key_ready = 1;
+  if (on_exit(lc_late_exit, NULL) == 0) late_armed = 1;
   if (lc_options.verbosity > 0) {
     char msg[128];
     int n = snprintf(msg, sizeof msg, "heapcheck: checking pid %d\n", (int)own_pid);
@@ -251,14 +254,33 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   lc_ready = 1;
 }
 
+/* The exit report runs from an on_exit handler registered by the constructor. A preloaded library's
+ * constructor runs before libc registers the loader's destructor pass (_dl_fini) with atexit, so the handler
+ * runs after it: after the destructors of every library, the program's own included (they were initialized
+ * before libheapcheck, so they finish after it). Their frees are counted, and libc's caches can be freed for
+ * the scan (libc_freeres) without a destructor still using them. When the handler runs before the
+ * destructors (libheapcheck dlopen'd), the destructor makes the report, without freeing libc's caches. */
+static void end_with(int status) {
+  lc_enter();
+  fflush(NULL);                    // exit() flushes stdio after the handlers; we are about to skip that
+  lc_leave();
+  lc_exit_now(status);
+}
+
+static void lc_late_exit(int status, void *arg) {
+  (void)arg;
+  if (!destructors_ran) { late_armed = 0; return; }   // too early: the destructor reports
+  int s = lc_finish("exit");
+  // After freeres libc's state is gone: the process ends here, with the program's own status if nothing
+  // was found, rather than going back into libc.
+  if (s >= 0 || (lc_ready && lc_traced && lc_options.libc_freeres)) end_with(s >= 0 ? s : status);
+}
+
 __attribute__((destructor(101))) static void lc_destructor(void) {
+  destructors_ran = 1;
+  if (late_armed) return;
   int status = lc_finish("exit");
-  if (status >= 0) {
-    lc_enter();
-    fflush(NULL);                  // exit() flushes stdio after the destructors; we are about to skip that
-    lc_leave();
-    lc_exit_now(status);
-  }
+  if (status >= 0) end_with(status);
 }
 
 void lc_exit_now(int status) {
@@ -310,7 +332,7 @@ int lc_finish(const char *exit_path) {
   // Quiesced first, so no thread is stopped halfway through an allocator call.
   if (strcmp(lc_options.leak_check, "no") != 0) {
     lc_quiesce();
-    leaks = lc_leakscan_run(!on_demand && !forked_child && lc_options.libc_freeres);
+    leaks = lc_leakscan_run(!on_demand && !forked_child && destructors_ran && lc_options.libc_freeres);
     lc_unquiesce();
   }
   int status = lc_report_final(leaks, exit_path);

@@ -1,5 +1,5 @@
-/* late_dtor: a clean program linked with a library whose destructor, run after libheapcheck's exit-time
- * report, uses libc's time zone data and stdio. Nothing heapcheck did at exit may break it: exit 0. */
+/* late_dtor: a clean program linked with a library whose destructor runs after libheapcheck's own destructor
+ * and uses libc's time zone data and stdio. Nothing heapcheck does at exit may break it: exit 0. */
 #include <stdio.h>
 
 int late_lib_year(void);

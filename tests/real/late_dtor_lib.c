@@ -1,5 +1,5 @@
-/* A library of the program whose destructor runs after libheapcheck's (it was initialized before it) and still
- * uses libc's state: time zone data, stdio, the environment. */
+/* A library of the program whose destructor runs after libheapcheck's destructor (it was initialized before
+ * it) and uses libc's state: time zone data, stdio, the environment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
