@@ -258,8 +258,8 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
  * constructor runs before libc registers the loader's destructor pass (_dl_fini) with atexit, so the handler
  * runs after it: after the destructors of every library, the program's own included (they were initialized
  * before libheapcheck, so they finish after it). Their frees are counted, and libc's caches can be freed for
- * the scan (libc_freeres) without a destructor still using them. When the handler runs before the
- * destructors (libheapcheck dlopen'd), the destructor makes the report, without freeing libc's caches. */
+ * the scan (libc_freeres) without a destructor still using them. The destructor reports only when the
+ * handler could not be registered. */
 static void end_with(int status) {
   lc_enter();
   fflush(NULL);                    // exit() flushes stdio after the handlers; we are about to skip that
@@ -269,11 +269,13 @@ static void end_with(int status) {
 
 static void lc_late_exit(int status, void *arg) {
   (void)arg;
-  if (!destructors_ran) { late_armed = 0; return; }   // too early: the destructor reports
+  // Normally the destructors have run. When not (exit() called again from a destructor, which ends the process
+  // from inside the destructor pass; or libheapcheck dlopen'd), the report is made now all the same, without
+  // freeing libc's caches.
   int s = lc_finish("exit");
   // After freeres libc's state is gone: the process ends here, with the program's own status if nothing
   // was found, rather than going back into libc.
-  if (s >= 0 || (lc_ready && lc_traced && lc_options.libc_freeres)) end_with(s >= 0 ? s : status);
+  if (s >= 0 || (lc_ready && lc_traced && destructors_ran && lc_options.libc_freeres)) end_with(s >= 0 ? s : status);
 }
 
 __attribute__((destructor(101))) static void lc_destructor(void) {
