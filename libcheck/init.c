@@ -325,6 +325,9 @@ int lc_finish(const char *exit_path) {
   if (finished) { pthread_mutex_unlock(&finish_lock); pthread_setcancelstate(cancel_state, NULL); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
+  // Before anything is quiesced or stopped: the unwinder takes the loader's lock.
+  uintptr_t stack_from = 0;
+  if (!on_demand && strcmp(lc_options.leak_check, "no") != 0 && !lc_unwind_runtime_only(&stack_from)) stack_from = 0;
   if (!on_demand) lc_alloc_check_all("exit");
   lc_leak_result_t *leaks = NULL;
   // libc's caches are freed only at the real end, and not in a fork child: freeres would unmap the stacks the
@@ -334,7 +337,7 @@ int lc_finish(const char *exit_path) {
   // Quiesced first, so no thread is stopped halfway through an allocator call.
   if (strcmp(lc_options.leak_check, "no") != 0) {
     lc_quiesce();
-    leaks = lc_leakscan_run(!on_demand && !forked_child && destructors_ran && lc_options.libc_freeres);
+    leaks = lc_leakscan_run(!on_demand && !forked_child && destructors_ran && lc_options.libc_freeres, stack_from);
     lc_unquiesce();
   }
   int status = lc_report_final(leaks, exit_path);

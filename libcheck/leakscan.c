@@ -658,7 +658,7 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
+LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from) {
   // libc's caches are freed only when no other thread could still be using them.
   if (freeres && single_threaded()) call_freeres();
   double t0 = now();
@@ -667,7 +667,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
   if (!r || !s) { if (s) lc_os_free(s, sizeof *s); if (r) lc_os_free(r, sizeof *r); return NULL; }
   ucontext_t regs;                                 // our own registers: a pointer held only there is a root
   getcontext(&regs);
-  uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t self_sp = stack_from ? stack_from : (uintptr_t)__builtin_frame_address(0);
 
   stop_world(r);
   size_t nchunks = 0;
@@ -707,7 +707,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres) {
       for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
     }
     // Roots: registers (ours and the stopped threads'), then every writable mapping of the program.
-    scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);
+    if (!stack_from) scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);   // else: the runtime's
     for (int i = 0; i < nslots; i++)
       if (slots[i].state == 1) scan_range(s, (uintptr_t)slots[i].regs, (uintptr_t)(slots[i].regs + NREGS), 1);
     if (maps.buf && !r->incomplete) scan_mappings(s, &maps, self_sp);

@@ -38,7 +38,10 @@ typedef struct lc_leak_result_s {
 
 // pre: caller holds the lc_inside guard. freeres: call __libc_freeres / __gnu_cxx::__freeres first.
 // post: a result in checker-owned memory (NULL if it could not be computed); free with lc_leakscan_free.
-lc_leak_result_t *lc_leakscan_run(int freeres);
+// stack_from: where the calling thread's stack is scanned from, 0 for its own frame. At exit, after main
+// returned, nothing of the program is live there: the exit machinery's frames only hold stale copies of
+// pointers the program dropped (they reuse the memory of calls long returned), and are left out.
+lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from);
 void lc_leakscan_free(lc_leak_result_t *r);
 
 #endif

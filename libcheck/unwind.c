@@ -8,6 +8,7 @@
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #define UNW_LOCAL_ONLY
@@ -21,6 +22,24 @@ static int max_frames = 16;
 
 static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
 
+// libc's executable segment: the object holding abort(), which libheapcheck does not interpose.
+static uintptr_t libc_lo, libc_hi;
+
+static int find_libc(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size; (void)arg;
+  uintptr_t target = (uintptr_t)&abort;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && target >= lo && target < lo + ph->p_memsz) {
+      libc_lo = lo;
+      libc_hi = lo + ph->p_memsz;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 void lc_unwind_init(int fp, int frames) {
   use_fp = fp;
   max_frames = frames < 1 ? 1 : frames > LC_MAX_FRAMES ? LC_MAX_FRAMES : frames;
@@ -33,9 +52,29 @@ void lc_unwind_init(int fp, int frames) {
       own_hi = own_lo + ph[i].p_memsz;
     }
   if (!use_fp) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+  dl_iterate_phdr(find_libc, NULL);
 }
 
 int lc_unwind_is_own_pc(uintptr_t pc) { return pc >= own_lo && pc < own_hi; }
+
+int lc_unwind_runtime_only(uintptr_t *outer_sp) {
+  unw_context_t uc;
+  unw_cursor_t c;
+  if (unw_getcontext(&uc) != 0 || unw_init_local(&c, &uc) != 0) return 0;
+  int foreign = 0, last_foreign = 0;
+  unw_word_t sp = 0;
+  for (int n = 0; n < 256; n++) {
+    unw_word_t ip = 0;
+    unw_get_reg(&c, UNW_REG_IP, &ip);
+    unw_get_reg(&c, UNW_REG_SP, &sp);
+    last_foreign = !lc_unwind_is_own_pc(ip) && !(ip >= libc_lo && ip < libc_hi) && !lc_unwind_is_loader_pc(ip);
+    foreign += last_foreign;
+    if (unw_step(&c) <= 0) break;
+  }
+  *outer_sp = sp;
+  // The outermost frame is the program's _start: not a frame that holds anything.
+  return libc_lo && (foreign == 0 || (foreign == 1 && last_foreign));
+}
 
 // The loader's executable segment, found from AT_BASE on first use (valid from the very first malloc).
 static uintptr_t ldso_lo, ldso_hi;
