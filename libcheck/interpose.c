@@ -360,6 +360,27 @@ LC_EXPORT int dlclose(void *handle) {
 
 // GNU programs close stderr at exit (close_stdout: fclose(stderr)), before libheapcheck's report runs: a copy is
 // kept first, so the report is not lost while its exit status says there were findings.
+// libunwind opens a pipe when it starts (to check addresses it reads): opened under heapcheck, it must not take
+// the lowest free descriptors (0 and 1, for a program started with them closed), so it is moved high.
+static int move_pipe_high(int r, int fds[2]) {
+  if (r == 0 && lc_inside) { fds[0] = lc_move_fd_high(fds[0]); fds[1] = lc_move_fd_high(fds[1]); }
+  return r;
+}
+
+LC_EXPORT int pipe2(int fds[2], int flags) {
+  static int (*real_pipe2)(int *, int);
+  if (!real_pipe2) real_pipe2 = (int (*)(int *, int))next_symbol("pipe2");
+  if (!real_pipe2) { errno = ENOSYS; return -1; }
+  return move_pipe_high(real_pipe2(fds, flags), fds);
+}
+
+LC_EXPORT int pipe(int fds[2]) {
+  static int (*real_pipe)(int *);
+  if (!real_pipe) real_pipe = (int (*)(int *))next_symbol("pipe");
+  if (!real_pipe) { errno = ENOSYS; return -1; }
+  return move_pipe_high(real_pipe(fds), fds);
+}
+
 LC_EXPORT int close(int fd) {
   static int (*real_close)(int);
   if (fd == 2) lc_keep_stderr();

@@ -56,6 +56,9 @@ static inline void lc_leave(void) { lc_inside--; }
 void lc_write_all(int fd, const char *buf, size_t len);
 // The program is about to close stderr: keep a copy of it for heapcheck's own output.
 void lc_keep_stderr(void);
+// Moves a descriptor heapcheck (or a library working for it) opened to a number near the top of the
+// descriptor limit, close-on-exec; returns the new number (fd itself when it cannot be moved).
+int lc_move_fd_high(int fd);
 
 #define LC_ALIGN 16
 #define LC_ROUND_UP(x, a) (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))
