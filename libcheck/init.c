@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -206,9 +207,13 @@ static void copy_basename(const char *path, char *out, size_t cap) {
   out[len] = 0;
 }
 
-// The basenames of this process's executable and of the name it was started by (argv[0]), read without
-// allocating. They differ for links: sh runs dash, cc runs x86_64-linux-gnu-gcc-12.
-static void exe_names(char *exe, char *arg0, size_t cap) {
+// The basenames of this process's executable, of the path it was executed by (AT_EXECFN) and of the name it
+// was started by (argv[0]), read without allocating. They differ for links: sh runs dash, cc runs
+// x86_64-linux-gnu-gcc-12.
+static void exe_names(char *exe, char *execfn, char *arg0, size_t cap) {
+  const char *fn = (const char *)getauxval(AT_EXECFN);
+  execfn[0] = 0;
+  if (fn) copy_basename(fn, execfn, cap);
   char path[512];
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
   exe[0] = arg0[0] = 0;
@@ -224,11 +229,13 @@ static void exe_names(char *exe, char *arg0, size_t cap) {
 
 static int skipped_by_name(void) {
   if (!lc_options.trace_children_skip[0]) return 0;
-  char exe[256], arg0[256], globs[LC_OPTION_STR_MAX];
-  exe_names(exe, arg0, sizeof exe);
+  char exe[256], execfn[256], arg0[256], globs[LC_OPTION_STR_MAX];
+  exe_names(exe, execfn, arg0, sizeof exe);
   strcpy(globs, lc_options.trace_children_skip);
   for (char *save = NULL, *g = strtok_r(globs, ",", &save); g; g = strtok_r(NULL, ",", &save))
-    if ((exe[0] && fnmatch(g, exe, 0) == 0) || (arg0[0] && fnmatch(g, arg0, 0) == 0)) return 1;
+    if ((exe[0] && fnmatch(g, exe, 0) == 0) || (execfn[0] && fnmatch(g, execfn, 0) == 0) ||
+        (arg0[0] && fnmatch(g, arg0, 0) == 0))
+      return 1;
   return 0;
 }
 
