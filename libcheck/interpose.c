@@ -358,8 +358,17 @@ LC_EXPORT int dlclose(void *handle) {
   return real_dlclose ? real_dlclose(handle) : -1;
 }
 
-// GNU programs close stderr at exit (close_stdout: fclose(stderr)), before libheapcheck's report runs: a copy is
-// kept first, so the report is not lost while its exit status says there were findings.
+// GNU programs close stderr at exit (close_stdout: fclose(stderr), an atexit handler), before libheapcheck's
+// report runs: a copy is kept first, so the report is not lost while its exit status says there were
+// findings. Only then: a program that closes stderr and runs on may be telling a reader at the other end of a
+// pipe that it is done (bash's `exec 2>&-`), and a copy held open would keep that reader waiting.
+static void keep_stderr_if_exiting(void) {
+  if (!lc_ready || lc_inside) return;
+  lc_enter();
+  if (lc_unwind_in_exit()) lc_keep_stderr();
+  lc_leave();
+}
+
 // libunwind opens a pipe when it starts (to check addresses it reads): opened under heapcheck, it must not take
 // the lowest free descriptors (0 and 1, for a program started with them closed), so it is moved high.
 static int move_pipe_high(int r, int fds[2]) {
@@ -383,7 +392,7 @@ LC_EXPORT int pipe(int fds[2]) {
 
 LC_EXPORT int close(int fd) {
   static int (*real_close)(int);
-  if (fd == 2) lc_keep_stderr();
+  if (fd == 2) keep_stderr_if_exiting();
   if (!real_close) real_close = (int (*)(int))next_symbol("close");
   if (!real_close) { errno = ENOSYS; return -1; }
   return real_close(fd);
@@ -391,7 +400,7 @@ LC_EXPORT int close(int fd) {
 
 LC_EXPORT int fclose(FILE *f) {
   static int (*real_fclose)(FILE *);
-  if (f == stderr) lc_keep_stderr();
+  if (f == stderr) keep_stderr_if_exiting();
   if (!real_fclose) real_fclose = (int (*)(FILE *))next_symbol("fclose");
   if (!real_fclose) { errno = ENOSYS; return EOF; }
   return real_fclose(f);

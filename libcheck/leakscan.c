@@ -658,7 +658,7 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from) {
+LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from, int keep_stopped) {
   // libc's caches are freed only when no other thread could still be using them.
   if (freeres && single_threaded()) call_freeres();
   double t0 = now();
@@ -720,7 +720,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from)
   } else {
     r->unscanned = 1;
   }
-  resume_world();
+  if (!keep_stopped) resume_world();
   group(s, r);
   scratch_free(s->blocks, (nchunks ? nchunks : 1) * sizeof(blk_t));
   if (s->excl) scratch_free(s->excl, s->excl_cap * sizeof *s->excl);

@@ -41,7 +41,9 @@ typedef struct lc_leak_result_s {
 // stack_from: where the calling thread's stack is scanned from, 0 for its own frame. At exit, after main
 // returned, nothing of the program is live there: the exit machinery's frames only hold stale copies of
 // pointers the program dropped (they reuse the memory of calls long returned), and are left out.
-lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from);
+// keep_stopped: the process ends right after the report: the threads stopped for the scan stay stopped (resumed,
+// they would see their sleep, poll or wait interrupted, and run on while the process ends).
+lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from, int keep_stopped);
 void lc_leakscan_free(lc_leak_result_t *r);
 
 #endif

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 lc_options_t lc_options;
@@ -128,7 +129,7 @@ void lc_options_init(char **envp) {
     size_t n = 0;
     ssize_t r;
     while (n < sizeof env_buf - 1 && (r = read(fd, env_buf + n, sizeof env_buf - 1 - n)) > 0) n += (size_t)r;
-    close(fd);
+    syscall(SYS_close, fd);               // not the interposed close: fd may be 2 in a program started without it
     env_buf[n] = 0;
     for (size_t i = 0; i < n; i += strlen(env_buf + i) + 1)
       if (strncmp(env_buf + i, key, sizeof key - 1) == 0) {

@@ -5,6 +5,7 @@
 #include "unwind.h"
 #include "stackdepot.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
@@ -22,8 +23,8 @@ static int max_frames = 16;
 
 static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
 
-// libc's executable segment: the object holding abort(), which libheapcheck does not interpose.
-static uintptr_t libc_lo, libc_hi;
+// libc's executable segment: the object holding abort(), which libheapcheck does not interpose; libc's exit().
+static uintptr_t libc_lo, libc_hi, libc_exit;
 
 static int find_libc(struct dl_phdr_info *info, size_t size, void *arg) {
   (void)size; (void)arg;
@@ -53,9 +54,19 @@ void lc_unwind_init(int fp, int frames) {
     }
   if (!use_fp) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
   dl_iterate_phdr(find_libc, NULL);
+  libc_exit = (uintptr_t)dlsym(RTLD_NEXT, "exit");
 }
 
 int lc_unwind_is_own_pc(uintptr_t pc) { return pc >= own_lo && pc < own_hi; }
+
+int lc_unwind_in_exit(void) {
+  if (!libc_exit) return 0;
+  uintptr_t pcs[64];
+  int n = unw_backtrace((void **)pcs, 64);
+  // exit() calls the handlers and never returns: its return address lies a few bytes into it.
+  for (int i = 0; i < n; i++) if (pcs[i] > libc_exit && pcs[i] < libc_exit + 64) return 1;
+  return 0;
+}
 
 int lc_unwind_runtime_only(uintptr_t *outer_sp) {
   unw_context_t uc;

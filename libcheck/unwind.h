@@ -15,6 +15,8 @@ uint32_t lc_unwind_capture(void);
 // loader's, but for the outermost (_start), as when libc runs the exit handlers after main returned.
 // *outer_sp: the stack pointer of the outermost frame. Takes the loader's lock: not with the world stopped.
 int lc_unwind_runtime_only(uintptr_t *outer_sp);
+// 1 when libc's exit() is on this thread's stack (its handlers are running). Unwinds: takes the loader's lock.
+int lc_unwind_in_exit(void);
 // 1 if pc lies in libheapcheck's own code.
 int lc_unwind_is_own_pc(uintptr_t pc);
 // 1 if pc lies in the dynamic loader's code (ld.so).
