@@ -19,8 +19,6 @@
 
 // The caller's stack, unless stacks are off. Before the constructor has run (the unwinder is not set up yet:
 // libc's start-up, the constructors of libraries initialized before us) the caller's address alone.
-// The caller's stack, unless stacks are off. Before the constructor has run (the unwinder is not set up yet:
-// libc's start-up, the constructors of libraries initialized before us) the caller's address alone.
 // freeing: the dynamic loader frees while it holds the lock dl_iterate_phdr takes (dlclose), and the unwinder
 // calls dl_iterate_phdr: a free or realloc called by ld.so is never unwound, or an unwinding thread waiting
 // for that lock and the loader waiting for the unwinder's lock deadlock.
