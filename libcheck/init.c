@@ -302,13 +302,20 @@ static void end_with(int status) {
 
 static void lc_late_exit(int status, void *arg) {
   (void)arg;
-  // Normally the destructors have run. When not (exit() called again from a destructor, which ends the process
-  // from inside the destructor pass; or libheapcheck dlopen'd), the report is made now all the same, without
-  // freeing libc's caches.
+  if (destructors_ran) {
+    // The very end. stdio is flushed first, while the other threads still run: the scan leaves them stopped,
+    // one of them perhaps holding a stream's lock. Then the process ends here, never going back into libc.
+    lc_enter();
+    fflush(NULL);
+    lc_leave();
+    int s = lc_finish("exit");
+    if (lc_ready && lc_traced) lc_exit_now(s >= 0 ? s : status);
+    return;
+  }
+  // exit() called again from a destructor ends the process from inside the destructor pass (or libheapcheck
+  // was dlopen'd): the report is made now all the same, the other threads resumed, libc's caches kept.
   int s = lc_finish("exit");
-  // After freeres libc's state is gone: the process ends here, with the program's own status if nothing
-  // was found, rather than going back into libc.
-  if (s >= 0 || (lc_ready && lc_traced && destructors_ran && lc_options.libc_freeres)) end_with(s >= 0 ? s : status);
+  if (s >= 0) end_with(s);
 }
 
 __attribute__((destructor(101))) static void lc_destructor(void) {
