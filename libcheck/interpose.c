@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,7 +26,15 @@
 static inline __attribute__((always_inline)) uint32_t capture(int freeing) {
   if (!lc_initialized || !lc_options.stacks) return 0;
   uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-  if (lc_likely(lc_ready) && !(freeing && lc_unwind_is_loader_pc(caller))) return lc_unwind_capture();
+  if (lc_likely(lc_ready) && !(freeing && lc_unwind_is_loader_pc(caller))) {
+    // The unwinder may check an address by writing it to a pipe, a cancellation point: malloc and free are
+    // none, so a cancelled thread must not die in them (perhaps holding the unwinder's lock).
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    uint32_t id = lc_unwind_capture();
+    pthread_setcancelstate(cancel_state, NULL);
+    return id;
+  }
   return lc_stackdepot_put(&caller, 1);
 }
 

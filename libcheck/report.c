@@ -15,6 +15,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -404,15 +405,37 @@ static void jf(json_t *j, const char *fmt, ...) {
   if (n > 0) jraw(j, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+// Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the bytes there are not one.
+static int utf8_len(const unsigned char *s) {
+  unsigned char c = s[0];
+  int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+  if (!n) return 0;
+  for (int i = 1; i < n; i++) if ((s[i] & 0xc0) != 0x80) return 0;
+  if (n == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) return 0;   // overlong, surrogate
+  if (n == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))) return 0;   // overlong, > U+10FFFF
+  return n;
+}
+
+// A JSON string. Program names and arguments are bytes, not text: a byte that does not begin a well-formed
+// UTF-8 sequence becomes U+FFFD, so the report stays valid JSON.
+static void jstr_body(json_t *j, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    unsigned char c = *p;
+    if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; jraw(j, e, 2); p++; }
+    else if (c < 0x20 || c == 0x7f) { jf(j, "\\u%04x", c); p++; }
+    else if (c < 0x80) { jraw(j, (const char *)p, 1); p++; }
+    else {
+      int n = utf8_len(p);
+      if (n) { jraw(j, (const char *)p, (size_t)n); p += n; }
+      else { jlit(j, "\\ufffd"); p++; }
+    }
+  }
+}
+
 static void jstr(json_t *j, const char *s) {
   if (!s) { jlit(j, "null"); return; }
   jlit(j, "\"");
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; jraw(j, e, 2); }
-    else if (c < 0x20) jf(j, "\\u%04x", c);
-    else jraw(j, (const char *)&c, 1);
-  }
+  jstr_body(j, s);
   jlit(j, "\"");
 }
 
@@ -435,21 +458,30 @@ static void jframes(json_t *j, const frames_t *fr) {
   jlit(j, "]");
 }
 
+// The command line, read in pieces (it can be longer than any buffer): each argument as a JSON string.
 static void jcommand(json_t *j) {
-  char buf[8192];
+  char buf[4096];
   int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-  if (fd >= 0) close(fd);
   jlit(j, "[");
-  if (n > 0) {
+  int open_arg = 0, any = 0;                 // a string is open (its argument continues in the next piece)
+  ssize_t n;
+  while (fd >= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
     buf[n] = 0;
-    int first = 1;
-    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
-      if (!first) jlit(j, ", ");
-      jstr(j, buf + i);
-      first = 0;
+    for (ssize_t i = 0; i < n;) {
+      size_t len = strlen(buf + i);
+      if (!open_arg) {
+        if (any) jlit(j, ", ");
+        jlit(j, "\"");
+        any = 1;
+      }
+      jstr_body(j, buf + i);                   // a character cut between two pieces becomes U+FFFD, no worse
+      open_arg = (ssize_t)(i + (ssize_t)len) >= n;                  // no NUL in this piece: continues
+      if (!open_arg) jlit(j, "\"");
+      i += (ssize_t)len + 1;
     }
   }
+  if (open_arg) jlit(j, "\"");
+  if (fd >= 0) close(fd);
   jlit(j, "]");
 }
 
@@ -510,17 +542,30 @@ static int shown(lc_leak_kind_t k) {
 
 static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
+// A new or regular file is written to a temporary name beside it and renamed over it at the end, so a reader
+// never sees half a report. Anything else (a symbolic link, a device, a FIFO) is written in place: renaming
+// over it would replace the link or the device node with a regular file. tmp[0] == 0 then.
 static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
   json.fd = -1;
   if (!lc_options.json_path[0]) return;
   expand_path(lc_options.json_path, path, cap);
-  snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
-  json.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  struct stat st;
+  const char *target = path;
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    tmp[0] = 0;
+    json.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  } else {
+    snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
+    target = tmp;
+    json.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
   json.len = 0;
   json.failed = 0;
   if (json.fd < 0) {
-    char msg[1200];
-    int n = snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path);
+    char msg[1300];
+    int n = target == path ? snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path)
+                           : snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s' (through '%s'): %m\n",
+                                      path, tmp);
     lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
   }
 }
@@ -720,8 +765,8 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
        r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
     jflush(j);
     close(j->fd);
-    if (j->failed || rename(tmp, path) != 0) {
-      unlink(tmp);
+    if (j->failed || (tmp[0] && rename(tmp, path) != 0)) {
+      if (tmp[0]) unlink(tmp);
       char msg[1200];
       int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", path);
       lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
