@@ -430,8 +430,40 @@ static const char *demangled(const char *name) {
   return r ? r : name;
 }
 
-// Linkage name (demangled: carries C++ scope and parameters) when it demangles, else DW_AT_name.
-// The _integrate lookups follow abstract_origin/specification from inline and out-of-line DIEs.
+// name qualified by the classes and namespaces that enclose the function's declaration (E::leak, ns::D::~D),
+// for when no demangler is loaded (a program without libstdc++): the declaration is found by following
+// DW_AT_specification / DW_AT_abstract_origin, its enclosing scopes with dwarf_getscopes_die.
+static const char *qualified(Dwarf_Die *die, const char *name) {
+  Dwarf_Die decl = *die, next;
+  Dwarf_Attribute at;
+  for (int i = 0; i < 8; i++) {
+    Dwarf_Attribute *ref = dwarf_attr(&decl, DW_AT_specification, &at);
+    if (!ref) ref = dwarf_attr(&decl, DW_AT_abstract_origin, &at);
+    if (!ref || !dwarf_formref_die(ref, &next)) break;
+    decl = next;
+  }
+  Dwarf_Die *scopes = NULL;
+  int n = dwarf_getscopes_die(&decl, &scopes);
+  char buf[512];
+  size_t len = 0;
+  for (int i = n - 1; i >= 1; i--) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type &&
+        tag != DW_TAG_namespace)
+      continue;
+    const char *s = dwarf_diename(&scopes[i]);
+    int w = snprintf(buf + len, sizeof buf - len, "%s::", s ? s : "(anonymous namespace)");
+    if (w < 0 || (size_t)w >= sizeof buf - len) { len = 0; break; }
+    len += (size_t)w;
+  }
+  free(scopes);
+  if (len == 0) return name;
+  const char *r = arena_strcat3(buf, name, "");
+  return r ? r : name;
+}
+
+// Linkage name (demangled: carries C++ scope and parameters) when it demangles, else DW_AT_name qualified by
+// its scopes. The _integrate lookups follow abstract_origin/specification from inline and out-of-line DIEs.
 static const char *die_function(Dwarf_Die *die) {
   Dwarf_Attribute at;
   const char *link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &at));
@@ -440,8 +472,9 @@ static const char *die_function(Dwarf_Die *die) {
   if (link) {
     const char *d = demangled(link);
     if (d != link || !name) return d;
+    return qualified(die, name);             // mangled, but nothing here demangles it
   }
-  return name;
+  return name ? qualified(die, name) : NULL; // no linkage name: C, or C++ with internal linkage
 }
 
 // Joins only onto an absolute comp dir: a relative one (-fdebug-prefix-map=...=., as distro builds use)
