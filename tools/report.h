@@ -54,6 +54,8 @@ json_t *hcr_key_stack(json_t *finding, int is_leak);
 /* Text of one frame: "function file:line", "function (module+0xoff)" or "module+0xoff"; with
  * basename_only the file is shortened to its basename. Returns buf. */
 char *hcr_frame_text(json_t *frame, int basename_only, char *buf, size_t size);
+/* s on out with control characters escaped (\n, \t, \xNN): a report is data, never terminal control. */
+void hcr_put_text(FILE *out, const char *s);
 
 /* One line per frame, "INDENT#N text". */
 void hcr_print_stack(FILE *out, json_t *stack, const char *indent);

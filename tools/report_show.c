@@ -21,7 +21,9 @@ static void print_command(FILE *out, json_t *cmd)
     json_t *arg;
     json_array_foreach(cmd, i, arg) {
         const char *s = json_string_value(arg);
-        fprintf(out, "%s%s", i ? " " : "", s ? s : "?");
+        if (i)
+            fputc(' ', out);
+        hcr_put_text(out, s ? s : "?");
     }
 }
 
@@ -61,10 +63,16 @@ static void print_header(FILE *out, const char *path, json_t *r)
         fputc('\n', out);
     }
     const char *ep = hcr_str(r, "exit_path"), *opts = hcr_str(r, "options");
-    if (ep)
-        fprintf(out, "   exit path: %s\n", ep);
-    if (opts && *opts)
-        fprintf(out, "   options: %s\n", opts);
+    if (ep) {
+        fputs("   exit path: ", out);
+        hcr_put_text(out, ep);
+        fputc('\n', out);
+    }
+    if (opts && *opts) {
+        fputs("   options: ", out);
+        hcr_put_text(out, opts);
+        fputc('\n', out);
+    }
 }
 
 static void print_occurrences(FILE *out, json_t *f)

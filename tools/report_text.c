@@ -55,7 +55,25 @@ char *hcr_frame_text(json_t *frame, int basename_only, char *buf, size_t size)
         size_t n = strlen(buf);
         snprintf(buf + n, size - n, " [inlined]");
     }
+    for (char *c = buf; *c; c++)      /* a report is data: no control character reaches the terminal */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     return buf;
+}
+
+void hcr_put_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
+    }
 }
 
 void hcr_print_stack(FILE *out, json_t *stack, const char *indent)

@@ -61,6 +61,13 @@ report show "$FIX/no-fingerprint.json"
 expect_rc 0
 expect_out "LEAK leak-definite [7dbc9d29aa402aed]"
 
+case_ "control characters in the report never reach the terminal"
+report show "$FIX/control-chars.json"
+expect_rc 0
+expect_out './leaky a\tb\nc\x1b[31m'
+expect_out 'evil?]0;title?name'
+if LC_ALL=C grep -q "$(printf '\033')" "$OUT"; then fail "an escape character was printed"; fi
+
 case_ "one bad report: nothing printed"
 report show "$FIX/clean.json" "$FIX/truncated.json"
 expect_rc 2
