@@ -119,6 +119,47 @@ static int want_int(const char *path, const char *where, json_t *obj, const char
     return 0;
 }
 
+/* key absent, null or a count: an integer from 0 to 2^53 (sums of many stay exact and never overflow) */
+static int want_count(const char *path, const char *where, json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 1;
+    if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= ((json_int_t)1 << 53))
+        return 1;
+    if (json_is_integer(v))
+        hcr_err("%s: %s: \"%s\" is %" JSON_INTEGER_FORMAT ", not a count", path, where, key, json_integer_value(v));
+    else
+        hcr_err("%s: %s: \"%s\" is %s, not an integer", path, where, key, type_of(v));
+    return 0;
+}
+
+/* The summary's numbers are counts, its parts objects: merge adds them up. */
+static int check_summary(const char *path, json_t *summary)
+{
+    if (!summary || json_is_null(summary))
+        return 1;
+    static const char *const parts[] = {"heap", "leaks", "errors"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        json_t *p = json_object_get(summary, parts[i]);
+        if (p && !json_is_null(p) && !json_is_object(p)) {
+            hcr_err("%s: summary: \"%s\" is %s, not an object", path, parts[i], type_of(p));
+            return 0;
+        }
+        const char *key;
+        json_t *val;
+        char where[64];
+        snprintf(where, sizeof where, "summary.%s", parts[i]);
+        if (json_is_object(p))
+            json_object_foreach(p, key, val)
+                if (!want_count(path, where, p, key))
+                    return 0;
+    }
+    return want_count(path, "summary", summary, "error_count") &&
+           want_count(path, "summary", summary, "errors_suppressed") &&
+           want_int(path, "summary", summary, "exit_status");
+}
+
 /* key absent, null or a string */
 static int want_str(const char *path, const char *where, json_t *obj, const char *key)
 {
@@ -173,7 +214,7 @@ static int check_finding(const char *path, const char *array, size_t idx, json_t
                 json_is_string(kind) ? "empty" : type_of(kind));
         return 0;
     }
-    if (!want_str(path, where, f, "fingerprint") || !want_int(path, where, f, "occurrences"))
+    if (!want_str(path, where, f, "fingerprint") || !want_count(path, where, f, "occurrences"))
         return 0;
     json_t *pids = json_object_get(f, "pids");
     if (pids && !json_is_array(pids)) {
@@ -280,8 +321,16 @@ json_t *hcr_load_report(const char *path)
             goto bad;
         }
     }
-    if (!want_int(path, "report", r, "pid") || !want_int(path, "report", r, "ppid"))
+    if (!want_int(path, "report", r, "pid") || !want_int(path, "report", r, "ppid") || !check_summary(path, summary))
         goto bad;
+    json_t *pids = json_object_get(r, "pids");
+    size_t pi;
+    json_t *pv;
+    json_array_foreach(pids, pi, pv)
+        if (!json_is_integer(pv)) {
+            hcr_err("%s: \"pids\" holds %s, not a process id", path, type_of(pv));
+            goto bad;
+        }
     if (!check_findings(path, r, "errors", 0) || !check_findings(path, r, "leaks", 1))
         goto bad;
     return r;

@@ -89,6 +89,30 @@ report show "$W/v0.json"
 expect_rc 2
 expect_err "v0.json: invalid format version 0"
 
+case_ "summary fields of the wrong type"
+printf '{"heapcheck_report":1,"summary":{"heap":5}}' >"$W/sum-heap.json"
+report merge "$W/sum-heap.json" -o "$W/out.json"
+expect_rc 2
+expect_err 'sum-heap.json: summary: "heap" is an integer, not an object'
+printf '{"heapcheck_report":1,"summary":{"heap":{},"error_count":"a"}}' >"$W/sum-count.json"
+report show "$W/sum-count.json"
+expect_rc 2
+expect_err 'sum-count.json: summary: "error_count" is a string, not an integer'
+printf '{"heapcheck_report":1,"summary":{"leaks":{"definite_bytes":-4}}}' >"$W/sum-neg.json"
+report check "$W/sum-neg.json"
+expect_rc 2
+expect_err 'sum-neg.json: summary.leaks: "definite_bytes" is -4, not a count'
+
+case_ "occurrences and pids that merge cannot add up"
+printf '{"heapcheck_report":1,"leaks":[{"kind":"leak-definite","bytes":1,"blocks":1,"occurrences":-9223372036854775807,"stack":[]}]}' >"$W/occ.json"
+report merge "$W/occ.json" "$W/occ.json" -o "$W/out.json"
+expect_rc 2
+expect_err 'occ.json: leaks[0]: "occurrences" is -9223372036854775807, not a count'
+printf '{"heapcheck_report":1,"pids":[1,"x"]}' >"$W/pids.json"
+report show "$W/pids.json"
+expect_rc 2
+expect_err 'pids.json: "pids" holds a string, not a process id'
+
 case_ "minimal valid report"
 printf '{"heapcheck_report":1}' >"$W/minimal.json"
 report check "$W/minimal.json"
