@@ -23,35 +23,39 @@ static int max_frames = 16;
 
 static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
 
+// The executable PT_LOAD segment of an object from its program headers: the one holding `want`, or when want
+// is 0 the last one. 1 if found.
+static int exec_segment(const ElfW(Phdr) *ph, int phnum, uintptr_t bias, uintptr_t want, uintptr_t *lo,
+                        uintptr_t *hi) {
+  int found = 0;
+  for (int i = 0; i < phnum; i++) {
+    if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X)) continue;
+    uintptr_t a = bias + ph[i].p_vaddr, b = a + ph[i].p_memsz;
+    if (want && (want < a || want >= b)) continue;
+    *lo = a;
+    *hi = b;
+    found = 1;
+  }
+  return found;
+}
+
+// The segment of an ELF image mapped at eh (a shared object's first PT_LOAD has vaddr 0: eh is the bias).
+static void image_exec_segment(const ElfW(Ehdr) *eh, uintptr_t *lo, uintptr_t *hi) {
+  exec_segment((const ElfW(Phdr) *)((const char *)eh + eh->e_phoff), eh->e_phnum, (uintptr_t)eh, 0, lo, hi);
+}
+
 // libc's executable segment: the object holding abort(), which libheapcheck does not interpose; libc's exit().
 static uintptr_t libc_lo, libc_hi, libc_exit;
 
 static int find_libc(struct dl_phdr_info *info, size_t size, void *arg) {
   (void)size; (void)arg;
-  uintptr_t target = (uintptr_t)&abort;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && target >= lo && target < lo + ph->p_memsz) {
-      libc_lo = lo;
-      libc_hi = lo + ph->p_memsz;
-      return 1;
-    }
-  }
-  return 0;
+  return exec_segment(info->dlpi_phdr, info->dlpi_phnum, info->dlpi_addr, (uintptr_t)&abort, &libc_lo, &libc_hi);
 }
 
 void lc_unwind_init(int fp, int frames) {
   use_fp = fp;
   max_frames = frames < 1 ? 1 : frames > LC_MAX_FRAMES ? LC_MAX_FRAMES : frames;
-  const ElfW(Ehdr) *eh = &__ehdr_start;
-  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-  uintptr_t bias = (uintptr_t)eh;           // a shared object's first PT_LOAD has vaddr 0
-  for (int i = 0; i < eh->e_phnum; i++)
-    if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-      own_lo = bias + ph[i].p_vaddr;
-      own_hi = own_lo + ph[i].p_memsz;
-    }
+  image_exec_segment(&__ehdr_start, &own_lo, &own_hi);
   if (!use_fp) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
   dl_iterate_phdr(find_libc, NULL);
   libc_exit = (uintptr_t)dlsym(RTLD_NEXT, "exit");
@@ -68,10 +72,10 @@ int lc_unwind_in_exit(void) {
   return 0;
 }
 
-int lc_unwind_runtime_only(uintptr_t *outer_sp) {
+uintptr_t lc_unwind_runtime_only(void) {
   unw_context_t uc;
   unw_cursor_t c;
-  if (unw_getcontext(&uc) != 0 || unw_init_local(&c, &uc) != 0) return 0;
+  if (!libc_lo || unw_getcontext(&uc) != 0 || unw_init_local(&c, &uc) != 0) return 0;
   int foreign = 0, last_foreign = 0;
   unw_word_t sp = 0;
   for (int n = 0; n < 256; n++) {
@@ -82,9 +86,8 @@ int lc_unwind_runtime_only(uintptr_t *outer_sp) {
     foreign += last_foreign;
     if (unw_step(&c) <= 0) break;
   }
-  *outer_sp = sp;
   // The outermost frame is the program's _start: not a frame that holds anything.
-  return libc_lo && (foreign == 0 || (foreign == 1 && last_foreign));
+  return foreign == 0 || (foreign == 1 && last_foreign) ? (uintptr_t)sp : 0;
 }
 
 // The loader's executable segment, found from AT_BASE on first use (valid from the very first malloc).
@@ -94,14 +97,7 @@ static int ldso_known;
 int lc_unwind_is_loader_pc(uintptr_t pc) {
   if (!__atomic_load_n(&ldso_known, __ATOMIC_ACQUIRE)) {
     const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_BASE);
-    if (eh && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0) {
-      const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-      for (int i = 0; i < eh->e_phnum; i++)
-        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-          ldso_lo = (uintptr_t)eh + ph[i].p_vaddr;
-          ldso_hi = ldso_lo + ph[i].p_memsz;
-        }
-    }
+    if (eh && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0) image_exec_segment(eh, &ldso_lo, &ldso_hi);
     __atomic_store_n(&ldso_known, 1, __ATOMIC_RELEASE);
   }
   return pc >= ldso_lo && pc < ldso_hi;

@@ -11,10 +11,10 @@ void lc_unwind_init(int use_fp, int max_frames);
 int lc_unwind_raw(uintptr_t *pcs, int max);
 // Captures and interns; 0 when stacks are off or nothing was captured.
 uint32_t lc_unwind_capture(void);
-// 1 when no frame of the program is live on this thread's stack: every frame is libheapcheck's, libc's or the
-// loader's, but for the outermost (_start), as when libc runs the exit handlers after main returned.
-// *outer_sp: the stack pointer of the outermost frame. Takes the loader's lock: not with the world stopped.
-int lc_unwind_runtime_only(uintptr_t *outer_sp);
+// When no frame of the program is live on this thread's stack (every frame is libheapcheck's, libc's or the
+// loader's, but for the outermost, _start: libc runs the exit handlers after main returned), the stack pointer
+// of the outermost frame; else 0. Takes the loader's lock: not with the world stopped.
+uintptr_t lc_unwind_runtime_only(void);
 // 1 when libc's exit() is on this thread's stack (its handlers are running). Unwinds: takes the loader's lock.
 int lc_unwind_in_exit(void);
 // 1 if pc lies in libheapcheck's own code.
