@@ -293,10 +293,15 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
  * before libheapcheck, so they finish after it). Their frees are counted, and libc's caches can be freed for
  * the scan (libc_freeres) without a destructor still using them. The destructor reports only when the
  * handler could not be registered. */
-static void end_with(int status) {
+// exit() flushes stdio after the handlers; the process is about to end without that.
+static void flush_stdio(void) {
   lc_enter();
-  fflush(NULL);                    // exit() flushes stdio after the handlers; we are about to skip that
+  fflush(NULL);
   lc_leave();
+}
+
+static void end_with(int status) {
+  flush_stdio();
   lc_exit_now(status);
 }
 
@@ -305,9 +310,7 @@ static void lc_late_exit(int status, void *arg) {
   if (destructors_ran) {
     // The very end. stdio is flushed first, while the other threads still run: the scan leaves them stopped,
     // one of them perhaps holding a stream's lock. Then the process ends here, never going back into libc.
-    lc_enter();
-    fflush(NULL);
-    lc_leave();
+    flush_stdio();
     int s = lc_finish("exit");
     if (lc_ready && lc_traced) lc_exit_now(s >= 0 ? s : status);
     return;
@@ -365,9 +368,9 @@ int lc_finish(const char *exit_path) {
   if (finished) { pthread_mutex_unlock(&finish_lock); pthread_setcancelstate(cancel_state, NULL); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
+  int scan = strcmp(lc_options.leak_check, "no") != 0;
   // Before anything is quiesced or stopped: the unwinder takes the loader's lock.
-  uintptr_t stack_from = 0;
-  if (!on_demand && strcmp(lc_options.leak_check, "no") != 0 && !lc_unwind_runtime_only(&stack_from)) stack_from = 0;
+  uintptr_t stack_from = !on_demand && scan ? lc_unwind_runtime_only() : 0;
   if (!on_demand) lc_alloc_check_all("exit");
   lc_leak_result_t *leaks = NULL;
   // libc's caches are freed only at the real end, and not in a fork child: freeres would unmap the stacks the
@@ -375,7 +378,7 @@ int lc_finish(const char *exit_path) {
   // Threads that cannot be stopped (they block the scan's signal, or sit in sigwait) keep running: kept out of
   // the allocator for the scan, they cannot unmap a block being read or move the block table under it.
   // Quiesced first, so no thread is stopped halfway through an allocator call.
-  if (strcmp(lc_options.leak_check, "no") != 0) {
+  if (scan) {
     lc_quiesce();
     // At the very end (after the destructors, or from _exit) the stopped threads are left stopped: a thread
     // that called exit() while main slept or polled must not see main wake with EINTR and return from main.
