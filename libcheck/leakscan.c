@@ -588,6 +588,12 @@ static void sort_groups(lc_leak_group_t *g, size_t n) {    // insertion sort ove
     }
 }
 
+// The report's kind of a classified block, or -1 for an indirect one.
+static int kind_of(int state) {
+  return state == ST_DEFINITE ? LC_LEAK_DEFINITE : state == ST_POSSIBLE ? LC_LEAK_POSSIBLE
+         : state == ST_REACHABLE ? LC_LEAK_REACHABLE : -1;
+}
+
 static void group(scan_t *s, lc_leak_result_t *r) {
   size_t nb = 0;
   for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state != ST_INDIRECT) nb++;
@@ -598,10 +604,10 @@ static void group(scan_t *s, lc_leak_result_t *r) {
   lc_leak_group_t *groups = lc_os_alloc((nb ? nb : 1) * sizeof *groups);
   for (size_t i = 0; i < s->n; i++) {
     blk_t *b = &s->blocks[i];
-    switch (b->state) {
-      case ST_DEFINITE: r->definite_bytes += b->size; r->definite_blocks++; break;
-      case ST_POSSIBLE: r->possible_bytes += b->size; r->possible_blocks++; break;
-      case ST_REACHABLE: r->reachable_bytes += b->size; r->reachable_blocks++; break;
+    switch (kind_of(b->state)) {
+      case LC_LEAK_DEFINITE: r->definite_bytes += b->size; r->definite_blocks++; break;
+      case LC_LEAK_POSSIBLE: r->possible_bytes += b->size; r->possible_blocks++; break;
+      case LC_LEAK_REACHABLE: r->reachable_bytes += b->size; r->reachable_blocks++; break;
       default: r->indirect_bytes += b->size; r->indirect_blocks++; break;
     }
   }
@@ -614,13 +620,8 @@ static void group(scan_t *s, lc_leak_result_t *r) {
   size_t ng = 0;
   for (size_t i = 0; i < s->n; i++) {
     blk_t *b = &s->blocks[i];
-    lc_leak_kind_t kind;
-    switch (b->state) {
-      case ST_DEFINITE: kind = LC_LEAK_DEFINITE; break;
-      case ST_POSSIBLE: kind = LC_LEAK_POSSIBLE; break;
-      case ST_REACHABLE: kind = LC_LEAK_REACHABLE; break;
-      default: continue;
-    }
+    int kind = kind_of(b->state);
+    if (kind < 0) continue;                              // indirect: counted under the block that owns it
     uint64_t key = ((uint64_t)kind << 32) | b->stack;
     size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (hcap - 1);
     while (slot_of[h] && (((uint64_t)groups[slot_of[h] - 1].kind << 32) | groups[slot_of[h] - 1].stack) != key)
@@ -695,14 +696,12 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
     for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);   // incl. this table
     exclude_own_segments(s);
     merge_exclusions(s);
-    if (!s->excl || s->excl_overflow) {              // roots unknown: say nothing rather than something false
-      r->incomplete = 1;
-      for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
-    }
     maps_t maps = { 0 };
     read_maps(&maps);
     if (maps.buf) collect_readonly(&maps);
-    else if (!r->incomplete) {                       // no memory to read the mappings: roots unknown as well
+    // Roots unknown (no room for the exclusions, or no memory to read the mappings): say nothing rather than
+    // something false.
+    if (!s->excl || s->excl_overflow || !maps.buf) {
       r->incomplete = 1;
       for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
     }
