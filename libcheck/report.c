@@ -15,13 +15,13 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *const lc_error_kind_names[LC_ERR_KINDS] = {
@@ -475,7 +475,7 @@ static void jcommand(json_t *j) {
         any = 1;
       }
       jstr_body(j, buf + i);                   // a character cut between two pieces becomes U+FFFD, no worse
-      open_arg = (ssize_t)(i + (ssize_t)len) >= n;                  // no NUL in this piece: continues
+      open_arg = i + (ssize_t)len >= n;           // no NUL in this piece: the argument continues
       if (!open_arg) jlit(j, "\"");
       i += (ssize_t)len + 1;
     }
@@ -550,15 +550,10 @@ static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
   if (!lc_options.json_path[0]) return;
   expand_path(lc_options.json_path, path, cap);
   struct stat st;
-  const char *target = path;
-  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    tmp[0] = 0;
-    json.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  } else {
-    snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
-    target = tmp;
-    json.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  }
+  tmp[0] = 0;
+  if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
+  const char *target = tmp[0] ? tmp : path;
+  json.fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   json.len = 0;
   json.failed = 0;
   if (json.fd < 0) {
@@ -627,7 +622,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     for (size_t i = 0; i < ng; i++) if (!groups[i].report_supp && shown(groups[i].kind)) total_shown++;
     size_t k = 0;
     for (size_t i = 0; i < ng; i++) {
-      const lc_leak_group_t *g = &r->groups[i];
+      const lc_leak_group_t *g = &groups[i];
       if (g->report_supp || !shown(g->kind)) continue;
       k++;
       lc_out("==%d== %llu bytes in %llu block%s %s %s", pid, (unsigned long long)g->bytes,
@@ -646,8 +641,8 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   } else if (r) {
     for (size_t i = 0; i < ng; i++)
       if (!groups[i].report_supp && shown(groups[i].kind) && groups[i].kind != LC_LEAK_REACHABLE) {
-        shown_bytes += r->groups[i].bytes + r->groups[i].indirect_bytes;
-        shown_blocks += r->groups[i].blocks + r->groups[i].indirect_blocks;
+        shown_bytes += groups[i].bytes + groups[i].indirect_bytes;
+        shown_blocks += groups[i].blocks + groups[i].indirect_blocks;
       }
   }
   if ((!r || r->unscanned) && strcmp(lc_options.leak_check, "no") != 0)
