@@ -84,7 +84,8 @@ def ensure_programs(bin_dir):
     for out, src, extra in progs:
         out_path = os.path.join(bin_dir, out)
         src_path = os.path.join(BENCH, src)
-        if os.path.exists(out_path) and os.path.getmtime(out_path) >= os.path.getmtime(src_path):
+        newest = max(os.path.getmtime(src_path), os.path.getmtime(os.path.join(BENCH, "churn_rng.h")))
+        if os.path.exists(out_path) and os.path.getmtime(out_path) >= newest:
             continue
         cmd = ["cc"] + flags + extra + ["-o", out_path, src_path]
         log("bench: building " + " ".join(cmd))

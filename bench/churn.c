@@ -11,15 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t rng_state;
-static inline uint64_t rng(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
+#include "churn_rng.h"
 
 struct slot {
     unsigned char *p;

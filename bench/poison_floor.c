@@ -14,15 +14,7 @@
 #include <time.h>
 #include <emmintrin.h>
 
-static uint64_t rng_state;
-static inline uint64_t rng(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
+#include "churn_rng.h"
 
 struct block {
     unsigned char *p;
