@@ -431,8 +431,9 @@ static const char *demangled(const char *name) {
 }
 
 // name qualified by the classes and namespaces that enclose the function's declaration (E::leak, ns::D::~D),
-// for when no demangler is loaded (a program without libstdc++): the declaration is found by following
-// DW_AT_specification / DW_AT_abstract_origin, its enclosing scopes with dwarf_getscopes_die.
+// for when no linkage name can be demangled (none loaded: a program without libstdc++; none given: internal
+// linkage): the declaration is found by following DW_AT_specification / DW_AT_abstract_origin, its enclosing
+// scopes with dwarf_getscopes_die. A C function has none and keeps its name.
 static const char *qualified(Dwarf_Die *die, const char *name) {
   Dwarf_Die decl = *die, next;
   Dwarf_Attribute at;
