@@ -3,7 +3,7 @@
 #define _GNU_SOURCE
 #include "alloc.h"
 #include "heap.h"
-#include "init.h"
+#include "quiesce.h"
 #include "options.h"
 #include "quarantine.h"
 #include "report.h"

@@ -24,53 +24,11 @@ static inline size_t csize(const lc_chunk_t *c) { return c->head & ~(size_t)LC_F
 static inline lc_chunk_t *at(uintptr_t a) { return (lc_chunk_t *)a; }
 static inline lc_chunk_t *next_chunk(lc_chunk_t *c) { return at((uintptr_t)c + csize(c)); }
 
-/* ---- checker-owned mappings ---- */
-
-#define MAX_OS_RANGES 1024
-static struct { uintptr_t start, end; } os_ranges[MAX_OS_RANGES];
-static int n_os_ranges;
-static lc_lock_t os_lock = LC_LOCK_INIT;
-
+// Pages for extents and large chunks: user memory, tracked by the heap itself (not lc_os_*, whose mappings the
+// leak scan leaves out of its roots and whose contents are never blocks).
 static void *os_map(size_t size) {
   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? NULL : p;
-}
-
-static void *os_alloc(size_t size, int flags) {
-  size = LC_ROUND_UP(size, PAGE);
-  int saved = errno;
-  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
-  errno = saved;
-  if (p == MAP_FAILED) return NULL;
-  lc_lock(&os_lock);
-  if (n_os_ranges < MAX_OS_RANGES) {
-    os_ranges[n_os_ranges].start = (uintptr_t)p;
-    os_ranges[n_os_ranges].end = (uintptr_t)p + size;
-    n_os_ranges++;
-  }
-  lc_unlock(&os_lock);
-  return p;
-}
-
-void *lc_os_alloc(size_t size) { return os_alloc(size, 0); }
-void *lc_os_reserve(size_t size) { return os_alloc(size, MAP_NORESERVE); }
-
-void lc_os_free(void *p, size_t size) {
-  size = LC_ROUND_UP(size, PAGE);
-  lc_lock(&os_lock);
-  for (int i = 0; i < n_os_ranges; i++)
-    if (os_ranges[i].start == (uintptr_t)p) { os_ranges[i] = os_ranges[--n_os_ranges]; break; }
-  lc_unlock(&os_lock);
-  int saved = errno;
-  munmap(p, size);
-  errno = saved;
-}
-
-void lc_os_lock_all(void) { lc_lock(&os_lock); }
-void lc_os_unlock_all(void) { lc_unlock(&os_lock); }
-
-void lc_os_for_each_range(lc_range_fn fn, void *arg) {
-  for (int i = 0; i < n_os_ranges; i++) fn(os_ranges[i].start, os_ranges[i].end, arg);
 }
 
 /* ---- bins ---- */

@@ -9,6 +9,7 @@
 #define LC_HEAP_H
 
 #include "lc.h"
+#include "os.h"
 
 #define LC_CHUNK_OVERHEAD 16
 #define LC_MAX_EXTENTS    4096
@@ -89,17 +90,6 @@ typedef void (*lc_chunk_fn)(void *payload, size_t payload_size, void *arg);
 void lc_heap_for_each_chunk_locked(lc_heap_t *h, lc_chunk_fn fn, void *arg);
 // Calls fn(start, end, arg) for each address range this heap owns (extents, large mappings): the leak scan
 // excludes them from the roots.
-typedef void (*lc_range_fn)(uintptr_t start, uintptr_t end, void *arg);
 void lc_heap_for_each_range_locked(lc_heap_t *h, lc_range_fn fn, void *arg);
-
-// Checker-owned memory straight from the kernel (never the user heap). Zeroed. NULL on failure.
-void *lc_os_alloc(size_t size);
-// The same, but only reserved: pages cost memory once touched (large tables that fill slowly).
-void *lc_os_reserve(size_t size);
-void lc_os_free(void *p, size_t size);
-// Ranges of checker-owned mappings made with lc_os_alloc (excluded from leak-scan roots).
-void lc_os_for_each_range(lc_range_fn fn, void *arg);
-void lc_os_lock_all(void);         // fork: prepare
-void lc_os_unlock_all(void);       // fork: parent and child
 
 #endif

@@ -5,6 +5,8 @@
 #include "init.h"
 #include "alloc.h"
 #include "heap.h"
+#include "os.h"
+#include "quiesce.h"
 #include "leakscan.h"
 #include "options.h"
 #include "report.h"
@@ -25,7 +27,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-__thread int lc_inside __attribute__((tls_model("initial-exec")));
 int lc_initialized, lc_ready, lc_traced = 1;
 static pid_t own_pid;              // pid seen by the constructor or the fork child handler
 static int finished;
@@ -33,76 +34,6 @@ static int late_armed, destructors_ran;   // the exit report's handler is regist
 static void lc_late_exit(int status, void *arg);
 static int forked_child;           // this process is a fork child (its parent's threads are gone)
 static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;   // held across slow work: sleep, not spin
-
-void lc_lock_slow(lc_lock_t *l) {
-  for (unsigned spins = 0;; spins++) {
-    if (!__atomic_load_n(&l->held, __ATOMIC_RELAXED) && !__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE)) return;
-    if (spins < 64) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    } else {
-      sched_yield();                     // the holder may be preempted: let it run
-    }
-  }
-}
-
-int lc_move_fd_high(int fd) {
-  // Near the top of the descriptor limit (at most 4096, so the kernel's table stays small): programs take the
-  // lowest free numbers, and those must stay what they would be without heapcheck.
-  int min = 100;
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-    long top = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 4096 ? 4096 : (long)rl.rlim_cur;
-    if (top - 64 > min) min = (int)(top - 64);
-  }
-  int high = fcntl(fd, F_DUPFD_CLOEXEC, min);
-  if (high < 0) return fd;
-  syscall(SYS_close, fd);               // not through the interposed close: fd may be 2
-  return high;
-}
-
-// stderr as it was before the program closed it (close(2), or fclose(stderr) as GNU programs do at exit):
-// the exit report must still reach it. -1 until then. The copy sits high (lc_move_fd_high) and is used only
-// while it is still that file: a program closing every descriptor, or reusing the number, does not get the
-// report written into one of its own files.
-static int kept_stderr = -1;
-static dev_t kept_dev;
-static ino_t kept_ino;
-
-void lc_keep_stderr(void) {
-  if (__atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE) >= 0) return;
-  struct stat st;
-  if (fstat(2, &st) != 0) return;
-  int fd = fcntl(2, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return;
-  fd = lc_move_fd_high(fd);
-  kept_dev = st.st_dev;
-  kept_ino = st.st_ino;
-  int none = -1;
-  if (!__atomic_compare_exchange_n(&kept_stderr, &none, fd, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) syscall(SYS_close, fd);
-}
-
-void lc_write_all(int fd, const char *buf, size_t len) {
-  if (fd == 2) {
-    int kept = __atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE);
-    struct stat st;
-    if (kept >= 0 && fstat(kept, &st) == 0 && st.st_dev == kept_dev && st.st_ino == kept_ino) fd = kept;
-  }
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n <= 0) return;
-    buf += n; len -= (size_t)n;
-  }
-}
-
-void lc_check_failed(const char *file, int line, const char *cond, uint64_t a, uint64_t b) {
-  char msg[512];
-  int n = snprintf(msg, sizeof msg, "heapcheck: internal error: %s:%d: CHECK failed: %s (0x%llx, 0x%llx)\n",
-                   file, line, cond, (unsigned long long)a, (unsigned long long)b);
-  lc_write_all(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-  abort();
-}
 
 void lc_init_slow(void) {
   // The first call comes from ld.so or libc start-up, single-threaded: no lock is needed yet.
@@ -113,87 +44,27 @@ void lc_init_slow(void) {
   lc_initialized = 1;
 }
 
-/* ---- busy writers (see init.h) ---- */
-
-// lc_busy: 0 = this thread is not registered yet, 1 = busy, 2 = registered and idle.
-__thread int lc_busy __attribute__((tls_model("initial-exec")));
-int lc_fork_pending;
-#define MAX_WRITERS 4096
-static int *writers[MAX_WRITERS];     // &lc_busy of every registered thread; NULL = free slot
-static int nwriters;
-static pthread_key_t writer_key;
-static int writer_key_ready;
-
-static void writer_exit(void *slot) { __atomic_store_n((int **)slot, NULL, __ATOMIC_RELEASE); }
-
-void lc_busy_wait(int was) {
-  if (was == 0) {
-    // First write of this thread (lc_busy was 0 before the exchange): take a slot, cleared at thread exit.
-    int i;
-    for (i = 0; i < nwriters; i++) {
-      int *expected = NULL;
-      if (__atomic_compare_exchange_n(&writers[i], &expected, &lc_busy, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) break;
-    }
-    if (i == nwriters) {
-      i = __atomic_fetch_add(&nwriters, 1, __ATOMIC_ACQ_REL);
-      if (i < MAX_WRITERS) __atomic_store_n(&writers[i], &lc_busy, __ATOMIC_RELEASE);
-    }
-    if (i < MAX_WRITERS && writer_key_ready) pthread_setspecific(writer_key, &writers[i]);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);      // the slot is visible before fork_pending is read
-    if (!__atomic_load_n(&lc_fork_pending, __ATOMIC_ACQUIRE)) return;
-  }
-  for (;;) {                          // a fork is being prepared: step aside until it is done
-    __atomic_store_n(&lc_busy, 2, __ATOMIC_RELEASE);
-    while (__atomic_load_n(&lc_fork_pending, __ATOMIC_ACQUIRE)) sched_yield();
-    __atomic_exchange_n(&lc_busy, 1, __ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&lc_fork_pending, __ATOMIC_ACQUIRE)) return;
-  }
-}
-
-static pthread_mutex_t quiesce_lock = PTHREAD_MUTEX_INITIALIZER;   // held across slow work: sleep, not spin
-
-void lc_quiesce(void) {
-  pthread_mutex_lock(&quiesce_lock);
-  __atomic_exchange_n(&lc_fork_pending, 1, __ATOMIC_SEQ_CST);
-  int n = __atomic_load_n(&nwriters, __ATOMIC_ACQUIRE);
-  for (int i = 0; i < n && i < MAX_WRITERS; i++) {
-    int *flag;
-    while ((flag = __atomic_load_n(&writers[i], __ATOMIC_ACQUIRE)) != NULL && flag != &lc_busy &&
-           __atomic_load_n(flag, __ATOMIC_ACQUIRE) == 1)
-      sched_yield();
-  }
-}
-
-void lc_unquiesce(void) {
-  __atomic_store_n(&lc_fork_pending, 0, __ATOMIC_RELEASE);
-  pthread_mutex_unlock(&quiesce_lock);
-}
-
-// Every lock of libcheck, in one order (finish, report, quarantine, unmapped, heaps, checker mappings), so a
+// Every lock of libcheck, in one order (finish, report, quarantine, unmapped, heaps; checker mappings take none), so a
 // child never inherits one held by a thread it does not have.
 static void fork_prepare(void) {
   pthread_mutex_lock(&finish_lock);
   lc_quiesce();
   lc_report_lock_all();
   lc_alloc_lock_all();
-  lc_os_lock_all();
 }
 static void fork_parent(void) {
-  lc_os_unlock_all();
   lc_alloc_unlock_all();
   lc_report_unlock_all();
   lc_unquiesce();
   pthread_mutex_unlock(&finish_lock);
 }
 static void fork_child(void) {
-  lc_os_unlock_all();
   lc_alloc_unlock_all();
   lc_report_unlock_all();
   lc_unquiesce();
   pthread_mutex_unlock(&finish_lock);
   forked_child = 1;
-  for (int i = 0; i < MAX_WRITERS; i++)          // the other threads are gone
-    if (writers[i] != &lc_busy) writers[i] = NULL;
+  lc_quiesce_after_fork_child();
   own_pid = getpid();
   if (!lc_options.report_forked_children) lc_traced = 0;
 }
@@ -218,12 +89,8 @@ static void exe_names(char *exe, char *execfn, char *arg0, size_t cap) {
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
   exe[0] = arg0[0] = 0;
   if (n > 0) { path[n] = 0; copy_basename(path, exe, cap); }
-  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  n = read(fd, path, sizeof path - 1);
-  close(fd);
-  if (n <= 0) return;
-  path[n] = 0;                                    // argv[0] ends at the first NUL
+  n = lc_os_read_file("/proc/self/cmdline", path, sizeof path);
+  if (n <= 0) return;                             // argv[0] ends at the first NUL
   copy_basename(path, arg0, cap);
 }
 
@@ -244,11 +111,11 @@ static int skipped_by_name(void) {
 static int parent_is_checked(void) {
   char path[64], buf[4096], tail[32] = "";
   snprintf(path, sizeof path, "/proc/%d/maps", (int)getppid());
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = lc_os_open(path, O_RDONLY, 0);
   if (fd < 0) return 0;
   int found = 0;
   ssize_t n;
-  while (!found && (n = read(fd, buf, sizeof buf - 1)) > 0) {
+  while (!found && (n = lc_os_read(fd, buf, sizeof buf - 1)) > 0) {
     buf[n] = 0;
     // A name split across two reads: look at the end of the previous chunk joined with this one too.
     char joined[64];
@@ -258,7 +125,7 @@ static int parent_is_checked(void) {
     memcpy(tail, buf + n - keep, keep);
     tail[keep] = 0;
   }
-  close(fd);
+  lc_os_close(fd);
   return found;
 }
 
@@ -276,7 +143,7 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();
-  if (pthread_key_create(&writer_key, writer_exit) == 0) writer_key_ready = 1;
+  lc_quiesce_init();
   if (on_exit(lc_late_exit, NULL) == 0) late_armed = 1;
   if (lc_options.verbosity > 0) {
     char msg[128];

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "alloc.h"
 #include "init.h"
+#include "quiesce.h"
 #include "heap.h"
 #include "options.h"
 #include "quarantine.h"

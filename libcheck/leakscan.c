@@ -4,6 +4,7 @@
  * walk and block.c's header. */
 #define _GNU_SOURCE
 #include "leakscan.h"
+#include "os.h"
 #include "block.h"
 #include "heap.h"
 #include "alloc.h"
@@ -28,31 +29,10 @@
 
 extern const ElfW(Ehdr) __ehdr_start;
 
-/* ---- scratch memory: raw mmap, excluded from the roots ---- */
+/* ---- scratch memory: checker-owned (os.c), so excluded from the roots; lock-free, usable while stopped ---- */
 
-#define MAX_SCRATCH 16
-static struct { uintptr_t start, end; } scratch[MAX_SCRATCH];
-static int nscratch;
-
-static void *scratch_alloc(size_t size) {
-  size = LC_ROUND_UP(size ? size : 1, 4096);
-  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) return NULL;
-  if (nscratch < MAX_SCRATCH) {
-    scratch[nscratch].start = (uintptr_t)p;
-    scratch[nscratch].end = (uintptr_t)p + size;
-    nscratch++;
-  }
-  return p;
-}
-
-static void scratch_free(void *p, size_t size) {
-  if (!p) return;
-  size = LC_ROUND_UP(size ? size : 1, 4096);
-  for (int i = 0; i < nscratch; i++)
-    if (scratch[i].start == (uintptr_t)p) { scratch[i] = scratch[--nscratch]; break; }
-  munmap(p, size);
-}
+static void *scratch_alloc(size_t size) { return lc_os_reserve(size); }
+static void scratch_free(void *p, size_t size) { lc_os_free(p, size); }
 
 static uintptr_t parse_hex(const char **p);
 
@@ -100,7 +80,7 @@ static void sleep_us(long us) {
 // Calls fn(tid, arg) for every thread of the process, read from /proc/self/task with getdents64 (opendir
 // would allocate). Returns the number of threads, or -1 when /proc cannot be read.
 static int for_each_task(void (*fn)(pid_t tid, void *arg), void *arg) {
-  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = lc_os_open("/proc/self/task", O_RDONLY | O_DIRECTORY, 0);
   if (fd < 0) return -1;
   char buf[8192];
   int count = 0;
@@ -116,7 +96,7 @@ static int for_each_task(void (*fn)(pid_t tid, void *arg), void *arg) {
       if (fn) fn(tid, arg);
     }
   }
-  close(fd);
+  lc_os_close(fd);
   return count;
 }
 
@@ -144,13 +124,8 @@ static size_t read_task_file(pid_t tid, const char *name, char *buf, size_t cap)
   path[n++] = '/';
   for (int i = 0; name[i] && n < (int)sizeof path - 1; i++) path[n++] = name[i];
   path[n] = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t len = read(fd, buf, cap - 1);
-  close(fd);
-  if (len <= 0) return 0;
-  buf[len] = 0;
-  return (size_t)len;
+  ssize_t len = lc_os_read_file(path, buf, cap);
+  return len > 0 ? (size_t)len : 0;
 }
 
 // 1 if thread tid would not run our handler for sig: it blocks it (SigBlk), or it sits in sigwait()
@@ -476,7 +451,7 @@ static int read_maps(maps_t *m) {
   char *buf = scratch_alloc(cap);
   m->buf = NULL;
   if (!buf) return 0;
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  int fd = lc_os_open("/proc/self/maps", O_RDONLY, 0);
   if (fd < 0) { scratch_free(buf, cap); return 0; }
   for (;;) {
     if (len + 4096 > cap) {                          // grow: a large process has many mappings
@@ -486,11 +461,11 @@ static int read_maps(maps_t *m) {
       scratch_free(buf, cap);
       buf = nb; cap *= 2;
     }
-    ssize_t n = read(fd, buf + len, cap - len - 1);
+    ssize_t n = lc_os_read(fd, buf + len, cap - len - 1);
     if (n <= 0) break;
     len += (size_t)n;
   }
-  close(fd);
+  lc_os_close(fd);
   buf[len] = 0;
   for (size_t i = 0; i < len; i++) if (buf[i] == '\n') buf[i] = 0;   // one string per line
   m->buf = buf; m->len = len; m->cap = cap;
@@ -687,13 +662,12 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
       r->in_use_blocks++;
     }
     s->excl_cap = (size_t)lc_user_heap.nextents + lc_user_heap.nlarge + (size_t)lc_internal_heap.nextents +
-                  lc_internal_heap.nlarge + 1024 /* checker mappings */ + MAX_SCRATCH + 64;
+                  lc_internal_heap.nlarge + LC_OS_MAX_RANGES + 64;
     s->excl = scratch_alloc(s->excl_cap * sizeof *s->excl);
     if (!s->excl) s->excl_cap = 0;
     lc_heap_for_each_range_locked(&lc_user_heap, exclude, s);
     lc_heap_for_each_range_locked(&lc_internal_heap, exclude, s);
-    lc_os_for_each_range(exclude, s);                // also the scan state itself (lc_os_alloc'd)
-    for (int i = 0; i < nscratch; i++) exclude(scratch[i].start, scratch[i].end, s);   // incl. this table
+    lc_os_for_each_range(exclude, s);                // also the scan state and scratch, this table included
     exclude_own_segments(s);
     merge_exclusions(s);
     maps_t maps = { 0 };

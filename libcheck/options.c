@@ -2,6 +2,7 @@
  * Runs inside the first malloc call: no allocation, no stdio, only raw system calls. */
 #define _GNU_SOURCE
 #include "options.h"
+#include "os.h"
 #include "lc.h"
 
 #include <fcntl.h>
@@ -124,12 +125,12 @@ void lc_options_init(char **envp) {
   lc_options_parse(&lc_options, LC_DEFAULT_OPTIONS, remember, NULL);
 #endif
   static const char key[] = "HEAPCHECK_OPTIONS=";
-  int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+  int fd = lc_os_open("/proc/self/environ", O_RDONLY, 0);
   if (fd >= 0) {
     size_t n = 0;
     ssize_t r;
-    while (n < sizeof env_buf - 1 && (r = read(fd, env_buf + n, sizeof env_buf - 1 - n)) > 0) n += (size_t)r;
-    syscall(SYS_close, fd);               // not the interposed close: fd may be 2 in a program started without it
+    while (n < sizeof env_buf - 1 && (r = lc_os_read(fd, env_buf + n, sizeof env_buf - 1 - n)) > 0) n += (size_t)r;
+    lc_os_close(fd);
     env_buf[n] = 0;
     for (size_t i = 0; i < n; i += strlen(env_buf + i) + 1)
       if (strncmp(env_buf + i, key, sizeof key - 1) == 0) {

@@ -4,6 +4,7 @@
  * abort_on_error. */
 #define _GNU_SOURCE
 #include "report.h"
+#include "os.h"
 #include "alloc.h"
 #include "heap.h"
 #include "init.h"
@@ -80,7 +81,7 @@ int lc_report_text_fd(void) {
   if (lc_options.log_path[0]) {
     char path[1024];
     expand_path(lc_options.log_path, path, sizeof path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = lc_os_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) text_fd = fd;
     else {
       char msg[1200];
@@ -461,11 +462,11 @@ static void jframes(json_t *j, const frames_t *fr) {
 // The command line, read in pieces (it can be longer than any buffer): each argument as a JSON string.
 static void jcommand(json_t *j) {
   char buf[4096];
-  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  int fd = lc_os_open("/proc/self/cmdline", O_RDONLY, 0);
   jlit(j, "[");
   int open_arg = 0, any = 0;                 // a string is open (its argument continues in the next piece)
   ssize_t n;
-  while (fd >= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
+  while (fd >= 0 && (n = lc_os_read(fd, buf, sizeof buf - 1)) > 0) {
     buf[n] = 0;
     for (ssize_t i = 0; i < n;) {
       size_t len = strlen(buf + i);
@@ -481,7 +482,7 @@ static void jcommand(json_t *j) {
     }
   }
   if (open_arg) jlit(j, "\"");
-  if (fd >= 0) close(fd);
+  if (fd >= 0) lc_os_close(fd);
   jlit(j, "]");
 }
 
@@ -553,7 +554,7 @@ static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
   tmp[0] = 0;
   if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
   const char *target = tmp[0] ? tmp : path;
-  json.fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  json.fd = lc_os_open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   json.len = 0;
   json.failed = 0;
   if (json.fd < 0) {
@@ -759,7 +760,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     jf(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
        r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
     jflush(j);
-    close(j->fd);
+    lc_os_close(j->fd);
     if (j->failed || (tmp[0] && rename(tmp, path) != 0)) {
       if (tmp[0]) unlink(tmp);
       char msg[1200];

@@ -6,6 +6,7 @@
  * Only output: one write(2) line per bad line/block or unreadable file. Depends only on libc and libdl. */
 #define _GNU_SOURCE
 #include "suppress.h"
+#include "os.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -600,29 +601,28 @@ static void finish(parser_t *ps) {
 /* ---- loading ---- */
 
 static void load_file(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = lc_os_open(path, O_RDONLY, 0);
   if (fd < 0) { say("%s: cannot open: %s", path, strerror(errno)); return; }
   size_t len = 0, cap = 4096;
   char *buf = malloc(cap);
   for (;;) {
-    if (!buf) { close(fd); say("%s: cannot read: out of memory", path); return; }
+    if (!buf) { lc_os_close(fd); say("%s: cannot read: out of memory", path); return; }
     if (cap - len < 2) {
       char *nb = cap > (size_t)-1 / 4 ? NULL : realloc(buf, cap * 2);
       if (!nb) { free(buf); buf = NULL; continue; }
       buf = nb; cap *= 2;
     }
-    ssize_t n = read(fd, buf + len, cap - len - 1);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = lc_os_read(fd, buf + len, cap - len - 1);
     if (n < 0) {
       int e = errno;
-      close(fd); free(buf);
+      lc_os_close(fd); free(buf);
       say("%s: cannot read: %s", path, strerror(e));
       return;
     }
     if (n == 0) break;
     len += (size_t)n;
   }
-  close(fd);
+  lc_os_close(fd);
   buf[len] = 0;
 
   parser_t ps = { .path = path, .state = S_OUT };
