@@ -2,7 +2,7 @@
  * and in entries. Must not know what a block is. */
 #define _GNU_SOURCE
 #include "quarantine.h"
-#include "heap.h"
+#include "os.h"
 
 #include <string.h>
 

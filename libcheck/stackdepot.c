@@ -6,7 +6,7 @@
  * must not find gigabytes already taken). */
 #define _GNU_SOURCE
 #include "stackdepot.h"
-#include "heap.h"
+#include "os.h"
 
 #include <string.h>
 
