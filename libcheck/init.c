@@ -38,6 +38,7 @@ static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;   // held across
 void lc_init_slow(void) {
   // The first call comes from ld.so or libc start-up, single-threaded: no lock is needed yet.
   if (lc_initialized) return;
+  lc_stderr_track();                 // fd 2 as the program starts is its stderr (lc.c)
   lc_options_init(NULL);
   lc_block_init_secret();
   lc_alloc_setup();

@@ -366,15 +366,19 @@ LC_EXPORT int dlclose(void *handle) {
   return real_dlclose ? real_dlclose(handle) : -1;
 }
 
-// GNU programs close stderr at exit (close_stdout: fclose(stderr), an atexit handler), before libheapcheck's
-// report runs: a copy is kept first, so the report is not lost while its exit status says there were
-// findings. Only then: a program that closes stderr and runs on may be telling a reader at the other end of a
-// pipe that it is done (bash's `exec 2>&-`), and a copy held open would keep that reader waiting.
-static void keep_stderr_if_exiting(void) {
-  if (!lc_ready || lc_inside) return;
+// Which file is the program's stderr (lc.c): GNU programs close it at exit (close_stdout: fclose(stderr), an
+// atexit handler), before libheapcheck's report runs, so a copy is kept then. A program that closes stderr and
+// runs on may be telling a reader at the other end of a pipe that it is done (bash's `exec 2>&-`): no copy is
+// kept, and a file that later takes number 2 is not stderr. One that puts a file on fd 2 makes it its stderr.
+static void stderr_closing(void) {
+  if (lc_inside) return;
   lc_enter();
-  if (lc_unwind_in_exit()) lc_keep_stderr();
+  lc_stderr_closing(lc_ready && lc_unwind_in_exit());
   lc_leave();
+}
+
+static void stderr_replaced(int ok) {
+  if (ok && !lc_inside) lc_stderr_track();
 }
 
 // libunwind opens a pipe when it starts (to check addresses it reads): opened under heapcheck, it must not take
@@ -400,7 +404,7 @@ LC_EXPORT int pipe(int fds[2]) {
 
 LC_EXPORT int close(int fd) {
   static int (*real_close)(int);
-  if (fd == 2) keep_stderr_if_exiting();
+  if (fd == 2) stderr_closing();
   if (!real_close) real_close = (int (*)(int))next_symbol("close");
   if (!real_close) { errno = ENOSYS; return -1; }
   return real_close(fd);
@@ -408,11 +412,42 @@ LC_EXPORT int close(int fd) {
 
 LC_EXPORT int fclose(FILE *f) {
   static int (*real_fclose)(FILE *);
-  if (f == stderr) keep_stderr_if_exiting();
+  if (f == stderr) stderr_closing();
   if (!real_fclose) real_fclose = (int (*)(FILE *))next_symbol("fclose");
   if (!real_fclose) { errno = ENOSYS; return EOF; }
   return real_fclose(f);
 }
+
+LC_EXPORT int dup2(int old, int fd) {
+  static int (*real_dup2)(int, int);
+  if (!real_dup2) real_dup2 = (int (*)(int, int))next_symbol("dup2");
+  if (!real_dup2) { errno = ENOSYS; return -1; }
+  int r = real_dup2(old, fd);
+  if (fd == 2) stderr_replaced(r == 2);
+  return r;
+}
+
+LC_EXPORT int dup3(int old, int fd, int flags) {
+  static int (*real_dup3)(int, int, int);
+  if (!real_dup3) real_dup3 = (int (*)(int, int, int))next_symbol("dup3");
+  if (!real_dup3) { errno = ENOSYS; return -1; }
+  int r = real_dup3(old, fd, flags);
+  if (fd == 2) stderr_replaced(r == 2);
+  return r;
+}
+
+// freopen(path, mode, stderr) closes fd 2 and opens the new file on it inside libc, past the interposed close.
+LC_EXPORT FILE *freopen(const char *path, const char *mode, FILE *f) {
+  static FILE *(*real_freopen)(const char *, const char *, FILE *);
+  if (!real_freopen) real_freopen = (FILE * (*)(const char *, const char *, FILE *))next_symbol("freopen");
+  if (!real_freopen) { errno = ENOSYS; return NULL; }
+  int was_stderr = f == stderr;
+  FILE *r = real_freopen(path, mode, f);
+  if (was_stderr) stderr_replaced(r != NULL && fileno(r) == 2);
+  return r;
+}
+
+LC_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *f) { return freopen(path, mode, f); }
 
 /* ---- the public API of heapcheck.h ---- */
 

@@ -5,7 +5,9 @@
 #include "lc.h"
 #include "os.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,38 +45,64 @@ int lc_move_fd_high(int fd) {
   return high;
 }
 
-// stderr as it was before the program closed it (close(2), or fclose(stderr) as GNU programs do at exit):
-// the exit report must still reach it. -1 until then. The copy sits high (lc_move_fd_high) and is used only
-// while it is still that file: a program closing every descriptor, or reusing the number, does not get the
-// report written into one of its own files.
+/* Where "stderr" (fd 2 in lc_write_all) goes. The program's stderr is the file fd 2 held when libheapcheck started,
+ * or the one the program later put there with dup2/dup3/freopen. A file that merely lands on number 2 (a program
+ * started with 2>&- that opens a data file, or one that closed fd 2 and opened something) is not stderr and never
+ * receives a report. A program that closes stderr while running on is telling a reader at the other end of a pipe
+ * that it is done: heapcheck keeps no copy then (the reader must see EOF), and later text is lost, counted in
+ * lc_text_lost(). Closed during exit (fclose(stderr) in an atexit handler, as GNU programs do), a copy is kept high
+ * (lc_move_fd_high, close-on-exec) for the report, and used only while it is still that file. */
+static struct { int valid; dev_t dev; ino_t ino; } designated;
 static int kept_stderr = -1;
-static dev_t kept_dev;
-static ino_t kept_ino;
+static int text_lost;
 
-void lc_keep_stderr(void) {
-  if (__atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE) >= 0) return;
+static int same_file(int fd) {
   struct stat st;
-  if (fstat(2, &st) != 0) return;
+  return designated.valid && fstat(fd, &st) == 0 && st.st_dev == designated.dev && st.st_ino == designated.ino;
+}
+
+void lc_stderr_track(void) {
+  struct stat st;
+  if (fstat(2, &st) != 0) { designated.valid = 0; return; }
+  designated.dev = st.st_dev;
+  designated.ino = st.st_ino;
+  designated.valid = 1;
+}
+
+void lc_stderr_closing(int exiting) {
+  if (!exiting) { designated.valid = 0; return; }
+  if (__atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE) >= 0 || !same_file(2)) return;
   int fd = fcntl(2, F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return;
   fd = lc_move_fd_high(fd);
-  kept_dev = st.st_dev;
-  kept_ino = st.st_ino;
   int none = -1;
   if (!__atomic_compare_exchange_n(&kept_stderr, &none, fd, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) lc_os_close(fd);
 }
 
-void lc_write_all(int fd, const char *buf, size_t len) {
+int lc_text_lost(void) { return __atomic_load_n(&text_lost, __ATOMIC_RELAXED); }
+
+int lc_write_all(int fd, const char *buf, size_t len) {
+  int saved = errno;
   if (fd == 2) {
     int kept = __atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE);
-    struct stat st;
-    if (kept >= 0 && fstat(kept, &st) == 0 && st.st_dev == kept_dev && st.st_ino == kept_ino) fd = kept;
+    if (kept >= 0 && same_file(kept)) fd = kept;
+    else if (!same_file(2)) { __atomic_store_n(&text_lost, 1, __ATOMIC_RELAXED); return -1; }
   }
+  // A slow reader, O_NONBLOCK on the descriptor or a signal without SA_RESTART must never cut a report.
   while (len > 0) {
     ssize_t n = write(fd, buf, len);
-    if (n <= 0) return;
-    buf += n; len -= (size_t)n;
+    if (n > 0) { buf += n; len -= (size_t)n; continue; }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      struct pollfd p = { .fd = fd, .events = POLLOUT };
+      if (poll(&p, 1, -1) >= 0 || errno == EINTR) continue;
+    }
+    if (fd == 2 || fd == kept_stderr) __atomic_store_n(&text_lost, 1, __ATOMIC_RELAXED);
+    errno = saved;
+    return -1;
   }
+  errno = saved;
+  return 0;
 }
 
 void lc_check_failed(const char *file, int line, const char *cond, uint64_t a, uint64_t b) {

@@ -51,11 +51,16 @@ extern __thread int lc_inside __attribute__((tls_model("initial-exec")));
 static inline void lc_enter(void) { lc_inside++; }
 static inline void lc_leave(void) { lc_inside--; }
 
-// Raw output, no allocation, no stdio: used by CHECKs and the report writer. fd 2 is stderr as the program
-// started with, even after the program closed it (see lc_keep_stderr).
-void lc_write_all(int fd, const char *buf, size_t len);
-// The program is about to close stderr: keep a copy of it for heapcheck's own output.
-void lc_keep_stderr(void);
+// Raw output, no allocation, no stdio: used by CHECKs and the report writer. fd 2 means the program's stderr
+// as heapcheck tracks it (lc.c): never a file that only took the number. Waits out EINTR and EAGAIN; returns 0,
+// or -1 when the text could not be written (errno is kept either way).
+int lc_write_all(int fd, const char *buf, size_t len);
+// fd 2 is (again) the program's stderr: at start-up, and after the program put a file there (dup2, freopen).
+void lc_stderr_track(void);
+// The program is closing stderr. exiting: keep a copy for the exit report; else stderr is gone for good.
+void lc_stderr_closing(int exiting);
+// 1 once some text for stderr could not be written (no stderr left, or a write error).
+int lc_text_lost(void);
 // Moves a descriptor heapcheck (or a library working for it) opened to a number near the top of the
 // descriptor limit, close-on-exec; returns the new number (fd itself when it cannot be moved).
 int lc_move_fd_high(int fd);
