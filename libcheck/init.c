@@ -250,7 +250,8 @@ int lc_finish(const char *exit_path) {
     lc_quiesce();
     // At the very end (after the destructors, or from _exit) the stopped threads are left stopped: a thread
     // that called exit() while main slept or polled must not see main wake with EINTR and return from main.
-    int at_end = (destructors_ran && strcmp(exit_path, "exit") == 0) || strcmp(exit_path, "_exit") == 0;
+    int at_end = (destructors_ran && strcmp(exit_path, "exit") == 0) || strcmp(exit_path, "_exit") == 0 ||
+                 strcmp(exit_path, "signal") == 0;
     leaks = lc_leakscan_run(!on_demand && !forked_child && destructors_ran && lc_options.libc_freeres, stack_from,
                             at_end);
     lc_unquiesce();
