@@ -59,6 +59,16 @@ size_t lc_block_payload_request(size_t size, size_t align, size_t *heap_align) {
   return gap + LC_PREFIX + size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0);
 }
 
+// Bytes of the back canary: from user + size to the end of the payload, but not past the end of the page after the
+// last user byte plus LC_BACK_CANARY_MIN. The slack of an over-aligned mmap'd chunk can be as large as its alignment
+// (posix_memalign(2 MiB, 4096)): it must cost address space, not touched memory.
+static inline size_t back_len(const char *user, size_t size, size_t payload_size, size_t gap) {
+  size_t rest = payload_size - gap - LC_PREFIX - size;
+  uintptr_t end = (uintptr_t)user + size;
+  size_t cap = (size_t)(LC_ROUND_UP(end + LC_BACK_CANARY_MIN, 4096) - end);
+  return rest < cap ? rest : cap;
+}
+
 void *lc_block_format(void *payload, size_t payload_size, size_t size, size_t align, lc_origin_t origin,
                       uint32_t stack, uint32_t seq) {
   size_t gap = align > LC_PREFIX ? align - LC_PREFIX : 0;
@@ -69,7 +79,7 @@ void *lc_block_format(void *payload, size_t payload_size, size_t size, size_t al
   char *user = lc_block_user(h);
   if (lc_block_checks && origin != LC_ORIGIN_INTERNAL) {
     memset(user - LC_FRONT_CANARY, LC_CANARY_BYTE, LC_FRONT_CANARY);
-    memset(user + size, LC_CANARY_BYTE, payload_size - gap - LC_PREFIX - size);
+    memset(user + size, LC_CANARY_BYTE, back_len(user, size, payload_size, gap));
   }
   return user;
 }
@@ -130,7 +140,7 @@ void lc_block_resize(void *user, size_t payload_size, size_t new_size, uint32_t 
   if (stack) c.alloc_stack = stack;
   store_sealed(h, c);
   if (lc_block_checks && c.origin != LC_ORIGIN_INTERNAL)
-    memset((char *)user + new_size, LC_CANARY_BYTE, payload_size - c.gap - LC_PREFIX - new_size);
+    memset((char *)user + new_size, LC_CANARY_BYTE, back_len(user, new_size, payload_size, c.gap));
 }
 
 typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
@@ -175,7 +185,7 @@ int lc_block_front_damaged(const void *user, lc_damage_t *d) {
 }
 
 int lc_block_back_damaged(const void *user, size_t size, size_t payload_size, size_t gap, lc_damage_t *d) {
-  return zone_damaged((const unsigned char *)user + size, payload_size - gap - LC_PREFIX - size, LC_CANARY_BYTE,
+  return zone_damaged((const unsigned char *)user + size, back_len(user, size, payload_size, gap), LC_CANARY_BYTE,
                       user, d);
 }
 
