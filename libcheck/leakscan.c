@@ -1,31 +1,24 @@
-/* leakscan.c: roots -> flood fill -> classes, at exit. While the other threads are stopped nothing here may
- * take a lock or allocate from a heap (a stopped thread may hold either): scratch memory comes straight from
- * mmap, files are read with raw system calls, sorting is done in place. Reads blocks only through heap.c's
- * walk and block.c's header. */
+/* leakscan.c: roots -> flood fill -> memcheck's classes -> groups by stack; lc_leakscan_run drives the scan with
+ * stoptheworld.c and procmaps.c. While the other threads are stopped nothing here may take a lock or allocate
+ * from a heap (a stopped thread may hold either): scratch memory comes straight from mmap (os.c, lock-free),
+ * sorting is done in place. Reads blocks only through heap.c's walk and block.c's header. */
 #define _GNU_SOURCE
 #include "leakscan.h"
 #include "os.h"
 #include "block.h"
 #include "heap.h"
-#include "alloc.h"
 #include "stackdepot.h"
 #include "unwind.h"
+#include "stoptheworld.h"
+#include "procmaps.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <link.h>
-#include <linux/futex.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
-#include <unistd.h>
 
 extern const ElfW(Ehdr) __ehdr_start;
 
@@ -34,198 +27,23 @@ extern const ElfW(Ehdr) __ehdr_start;
 static void *scratch_alloc(size_t size) { return lc_os_reserve(size); }
 static void scratch_free(void *p, size_t size) { lc_os_free(p, size); }
 
-static uintptr_t parse_hex(const char **p);
-
-/* ---- stopping the other threads: a signal whose handler publishes its registers and waits ---- */
-
-#define MAX_THREADS 8192
-#define NREGS 23
-typedef struct slot_s {
-  pid_t tid;
-  int state;                       // 0 signalled, 1 stopped (registers saved), 2 resumed, -1 gone
-  uintptr_t sp;
-  uintptr_t regs[NREGS];
-} slot_t;
-
-static slot_t *slots;
-static int nslots;
-static int release_flag;
-static int stop_signal;
-
-static pid_t gettid_raw(void) { return (pid_t)syscall(SYS_gettid); }
-
-static void stop_handler(int sig, siginfo_t *si, void *ucv) {
-  (void)sig; (void)si;
-  int saved = errno;
-  pid_t me = gettid_raw();
-  slot_t *s = NULL;
-  for (int i = 0; i < nslots; i++) if (slots[i].tid == me) { s = &slots[i]; break; }
-  if (s) {
-    ucontext_t *uc = ucv;
-    for (int i = 0; i < NREGS; i++) s->regs[i] = (uintptr_t)uc->uc_mcontext.gregs[i];
-    s->sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
-    __atomic_store_n(&s->state, 1, __ATOMIC_RELEASE);
-    while (!__atomic_load_n(&release_flag, __ATOMIC_ACQUIRE))
-      syscall(SYS_futex, &release_flag, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-    __atomic_store_n(&s->state, 2, __ATOMIC_RELEASE);
-  }
-  errno = saved;
-}
-
-static void sleep_us(long us) {
-  struct timespec ts = { 0, us * 1000 };
-  nanosleep(&ts, NULL);
-}
-
-// Calls fn(tid, arg) for every thread of the process, read from /proc/self/task with getdents64 (opendir
-// would allocate). Returns the number of threads, or -1 when /proc cannot be read.
-static int for_each_task(void (*fn)(pid_t tid, void *arg), void *arg) {
-  int fd = lc_os_open("/proc/self/task", O_RDONLY | O_DIRECTORY, 0);
-  if (fd < 0) return -1;
-  char buf[8192];
-  int count = 0;
-  long n;
-  while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-    for (long off = 0; off < n;) {
-      struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
-      off += d->reclen;
-      if (d->name[0] < '0' || d->name[0] > '9') continue;
-      pid_t tid = 0;
-      for (const char *c = d->name; *c; c++) tid = tid * 10 + (*c - '0');
-      count++;
-      if (fn) fn(tid, arg);
-    }
-  }
-  lc_os_close(fd);
-  return count;
-}
-
-static void add_slot(pid_t tid, void *self) {
-  if (tid != *(pid_t *)self && nslots < MAX_THREADS) slots[nslots++] = (slot_t){ .tid = tid };
-}
-
-static int list_threads(pid_t self) {
-  for_each_task(add_slot, &self);
-  return nslots;
-}
-
-static struct sigaction old_action;
-
-// Reads /proc/self/task/TID/NAME into buf with raw calls; returns the length (0 on failure).
-static size_t read_task_file(pid_t tid, const char *name, char *buf, size_t cap) {
-  char path[64];
-  int n = 0;
-  const char *prefix = "/proc/self/task/";
-  while (prefix[n]) { path[n] = prefix[n]; n++; }
-  char digits[16];
-  int d = 0;
-  for (pid_t t = tid; t > 0 && d < 15; t /= 10) digits[d++] = (char)('0' + t % 10);
-  while (d > 0) path[n++] = digits[--d];
-  path[n++] = '/';
-  for (int i = 0; name[i] && n < (int)sizeof path - 1; i++) path[n++] = name[i];
-  path[n] = 0;
-  ssize_t len = lc_os_read_file(path, buf, cap);
-  return len > 0 ? (size_t)len : 0;
-}
-
-// 1 if thread tid would not run our handler for sig: it blocks it (SigBlk), or it sits in sigwait()
-// (rt_sigtimedwait unblocks the waited signals and takes them itself, so the program would receive ours).
-static int cannot_be_stopped(pid_t tid, int sig) {
-  char buf[2048];
-  if (read_task_file(tid, "syscall", buf, sizeof buf) && strncmp(buf, "128 ", 4) == 0) return 1;  // rt_sigtimedwait
-  if (!read_task_file(tid, "status", buf, sizeof buf)) return 0;
-  const char *p = strstr(buf, "SigBlk:");
-  if (!p) return 0;
-  p += 7;
-  while (*p == ' ' || *p == '\t') p++;
-  uint64_t mask = (uint64_t)parse_hex(&p);
-  return (mask >> (sig - 1)) & 1;
-}
-
-// The stop signal is borrowed from the program: a real-time signal it has not claimed (its action is still the
-// default, which would end the process, so the program cannot be expecting it through a handler).
-static int pick_stop_signal(void) {
-  for (int sig = SIGRTMAX - 2; sig >= SIGRTMIN + 2; sig--) {
-    struct sigaction cur;
-    if (sigaction(sig, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL) return sig;
-  }
-  return SIGRTMAX - 2;
-}
-
-static void stop_world(lc_leak_result_t *r) {
-  slots = scratch_alloc(MAX_THREADS * sizeof *slots);
-  nslots = 0;
-  release_flag = 0;
-  if (!slots || list_threads(gettid_raw()) == 0) return;
-  stop_signal = pick_stop_signal();
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = stop_handler;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigfillset(&sa.sa_mask);
-  sigaction(stop_signal, &sa, &old_action);
-  pid_t pid = getpid();
-  for (int i = 0; i < nslots; i++) {
-    // A thread that blocks the signal is scanned without its registers (its whole stack mapping is scanned).
-    if (cannot_be_stopped(slots[i].tid, stop_signal)) { slots[i].state = -2; continue; }
-    if (syscall(SYS_tgkill, pid, slots[i].tid, stop_signal) != 0) slots[i].state = -1;
-  }
-  for (int waited = 0; waited < 2000; waited++) {     // up to ~0.5 s for every thread to answer
-    int pending = 0;
-    for (int i = 0; i < nslots; i++) if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 0) pending++;
-    if (!pending) break;
-    sleep_us(waited < 100 ? 20 : 250);
-  }
-  for (int i = 0; i < nslots; i++) {
-    if (slots[i].state == 1) r->threads_stopped++;
-    else if (slots[i].state == 0 || slots[i].state == -2) r->threads_unresponsive++;
-  }
-}
-
-static void resume_world(void) {
-  if (!slots) return;
-  if (nslots > 0) {
-    __atomic_store_n(&release_flag, 1, __ATOMIC_RELEASE);
-    syscall(SYS_futex, &release_flag, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, 0);
-    for (int waited = 0; waited < 4000; waited++) {   // they must leave the handler before it is removed
-      int inside = 0;
-      for (int i = 0; i < nslots; i++) if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 1) inside++;
-      if (!inside) break;
-      sleep_us(50);
-    }
-    // A signal still pending (a thread that never answered) must not reach the program: ignoring it discards
-    // it, then the program's own action comes back.
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigaction(stop_signal, &ign, NULL);
-    sigaction(stop_signal, &old_action, NULL);
-  }
-  scratch_free(slots, MAX_THREADS * sizeof *slots);
-  slots = NULL;
-}
-
 /* ---- blocks ---- */
 
-enum { ST_UNREACHED, ST_POSSIBLE, ST_REACHABLE, ST_INDIRECT, ST_DEFINITE };
-
-typedef struct blk_s {
-  uintptr_t start;
-  uint64_t size;
-  uint32_t stack;
-  uint8_t state;
-  uint64_t indirect_bytes, indirect_blocks;
-} blk_t;
+// A block's state: its class once classified (the report's kinds, same values), or not reached yet.
+enum { ST_DEFINITE = LC_LEAK_DEFINITE, ST_POSSIBLE = LC_LEAK_POSSIBLE, ST_REACHABLE = LC_LEAK_REACHABLE,
+       ST_INDIRECT = LC_LEAK_INDIRECT, ST_UNREACHED };
 
 typedef struct scan_s {
-  blk_t *blocks;
-  size_t n, cap;
+  lc_leak_block_t *blocks;         // sorted by start, disjoint
+  size_t n;
   uintptr_t lo, hi;                // every block lies in [lo, hi)
   uint32_t *work;                  // flood work list
-  size_t nwork, work_cap;
+  size_t nwork, work_cap;          // work_cap >= 2 * n: each phase pushes a block at most twice
   uintptr_t (*excl)[2];            // ranges that are never roots, sorted by start and merged (scratch memory)
   size_t nexcl, excl_cap;
   int excl_overflow;               // more ranges than counted: the scan must not trust its roots
+  uintptr_t (*ro)[2];              // read-only file mappings, where vtables live (none without /proc)
+  int nro;
 } scan_t;
 
 // Blocks that are roots themselves: the dynamic loader's. (Blocks allocated before the library's constructor
@@ -240,28 +58,30 @@ static int is_root_block(const lc_header_t *h) {
   return n > 0 && lc_unwind_is_loader_pc(pcs[0]);
 }
 
+typedef struct collect_s { lc_leak_block_t *blocks; size_t n, cap; } collect_t;
+
 static void count_chunk(void *payload, size_t psize, void *arg) { (void)payload; (void)psize; (*(size_t *)arg)++; }
 
 static void add_block(void *payload, size_t psize, void *arg) {
-  scan_t *s = arg;
+  collect_t *c = arg;
   lc_header_t *h = lc_block_from_payload(payload, psize);
-  if (!h || h->state != LC_BLOCK_LIVE || h->origin == LC_ORIGIN_INTERNAL || s->n >= s->cap) return;
-  s->blocks[s->n++] = (blk_t){ .start = (uintptr_t)lc_block_user(h), .size = h->size, .stack = h->alloc_stack,
-                               .state = is_root_block(h) ? ST_REACHABLE : ST_UNREACHED };
+  if (!h || h->state != LC_BLOCK_LIVE || h->origin == LC_ORIGIN_INTERNAL || c->n >= c->cap) return;
+  c->blocks[c->n++] = (lc_leak_block_t){ .start = (uintptr_t)lc_block_user(h), .size = h->size,
+                                         .stack = h->alloc_stack, .root = (uint8_t)is_root_block(h) };
 }
 
-static void sift(blk_t *a, size_t root, size_t n) {
+static void sift(lc_leak_block_t *a, size_t root, size_t n) {
   for (;;) {
     size_t c = 2 * root + 1;
     if (c >= n) return;
     if (c + 1 < n && a[c + 1].start > a[c].start) c++;
     if (a[root].start >= a[c].start) return;
-    blk_t t = a[root]; a[root] = a[c]; a[c] = t;
+    lc_leak_block_t t = a[root]; a[root] = a[c]; a[c] = t;
     root = c;
   }
 }
 
-static void sort_blocks(blk_t *a, size_t n) {          // heapsort: in place, no allocation
+static void sort_blocks(lc_leak_block_t *a, size_t n) {          // heapsort: in place, no allocation
   if (n < 2) return;
   // The heap walk yields each extent's blocks in address order, and a heap mostly has one extent: often
   // there is nothing to sort (and a forked child exiting scans its parent's whole heap each time).
@@ -270,8 +90,20 @@ static void sort_blocks(blk_t *a, size_t n) {          // heapsort: in place, no
   if (i == n) return;
   for (size_t i = n / 2; i-- > 0;) sift(a, i, n);
   for (size_t end = n - 1; end > 0; end--) {
-    blk_t t = a[0]; a[0] = a[end]; a[end] = t;
+    lc_leak_block_t t = a[0]; a[0] = a[end]; a[end] = t;
     sift(a, 0, end);
+  }
+}
+
+// pre: s->work is set. The blocks' first states: root blocks are reachable, the others not reached yet.
+static void begin(scan_t *s, lc_leak_block_t *blocks, size_t n) {
+  s->blocks = blocks;
+  s->n = n;
+  s->lo = n ? blocks[0].start : 0;
+  s->hi = n ? blocks[n - 1].start + blocks[n - 1].size + 1 : 0;
+  for (size_t i = 0; i < n; i++) {
+    blocks[i].state = blocks[i].root ? ST_REACHABLE : ST_UNREACHED;
+    blocks[i].indirect_bytes = blocks[i].indirect_blocks = 0;
   }
 }
 
@@ -284,7 +116,7 @@ static inline long find_block(const scan_t *s, uintptr_t v, int *interior) {
     if (s->blocks[mid].start <= v) lo = mid + 1; else hi = mid;
   }
   if (lo == 0) return -1;
-  const blk_t *b = &s->blocks[lo - 1];
+  const lc_leak_block_t *b = &s->blocks[lo - 1];
   if (v == b->start) { *interior = 0; return (long)(lo - 1); }
   if (v < b->start + b->size) { *interior = 1; return (long)(lo - 1); }
   return -1;
@@ -294,16 +126,12 @@ static inline long find_block(const scan_t *s, uintptr_t v, int *interior) {
  * stdstring (old libstdc++ string rep), length64 (a 64-bit length before the data, e.g. sqlite3), newarray
  * (operator new[] of objects with destructors keeps the count before them), multipleinheritance (a pointer to
  * a second base class: both it and the block start hold vtable pointers). */
-#define MAX_RO 4096
-static uintptr_t ro_ranges[MAX_RO][2];             // read-only file mappings: where vtables live
-static int nro;
-
-static int is_vtable_addr(uintptr_t v) {
-  for (int i = 0; i < nro; i++) if (v >= ro_ranges[i][0] && v < ro_ranges[i][1]) return 1;
+static int is_vtable_addr(const scan_t *s, uintptr_t v) {
+  for (int i = 0; i < s->nro; i++) if (v >= s->ro[i][0] && v < s->ro[i][1]) return 1;
   return 0;
 }
 
-static int heuristic_reference(const blk_t *b, uintptr_t v) {
+static int heuristic_reference(const scan_t *s, const lc_leak_block_t *b, uintptr_t v) {
   const uintptr_t *w = (const uintptr_t *)b->start;
   size_t off = v - b->start;
   if (off == 3 * sizeof(size_t) && b->size >= 3 * sizeof(size_t) + 1) {
@@ -314,8 +142,8 @@ static int heuristic_reference(const blk_t *b, uintptr_t v) {
     if (w[0] == b->size - sizeof(uint64_t)) return 1;                                          // length64
     if (w[0] > 0 && (b->size - sizeof(size_t)) % w[0] == 0) return 1;                          // newarray
   }
-  if ((off & 7) == 0 && off + 8 <= b->size && b->size >= 16 && is_vtable_addr(*(const uintptr_t *)v) &&
-      is_vtable_addr(w[0]))
+  if ((off & 7) == 0 && off + 8 <= b->size && b->size >= 16 && is_vtable_addr(s, *(const uintptr_t *)v) &&
+      is_vtable_addr(s, w[0]))
     return 1;                                                                                  // multipleinheritance
   return 0;
 }
@@ -331,8 +159,8 @@ static void scan_range(scan_t *s, uintptr_t a, uintptr_t b, int strong) {
     int interior;
     long i = find_block(s, v, &interior);
     if (i < 0) continue;
-    blk_t *blk = &s->blocks[i];
-    if (interior && heuristic_reference(blk, v)) interior = 0;
+    lc_leak_block_t *blk = &s->blocks[i];
+    if (interior && heuristic_reference(s, blk, v)) interior = 0;
     if (strong && !interior) {
       if (blk->state != ST_REACHABLE) { blk->state = ST_REACHABLE; push(s, (size_t)i); }
     } else if (blk->state == ST_UNREACHED) {
@@ -344,9 +172,134 @@ static void scan_range(scan_t *s, uintptr_t a, uintptr_t b, int strong) {
 
 static void drain(scan_t *s, int strong) {
   while (s->nwork > 0) {
-    blk_t *b = &s->blocks[s->work[--s->nwork]];
+    lc_leak_block_t *b = &s->blocks[s->work[--s->nwork]];
     scan_range(s, b->start, b->start + b->size, strong);
   }
+}
+
+/* ---- leaders of lost cliques: memcheck's "indirectly lost" ---- */
+
+static void claim(scan_t *s, size_t leader) {
+  lc_leak_block_t *L = &s->blocks[leader];
+  L->state = ST_DEFINITE;
+  s->nwork = 0;
+  push(s, leader);
+  while (s->nwork > 0) {
+    lc_leak_block_t *b = &s->blocks[s->work[--s->nwork]];
+    for (uintptr_t a = b->start; a + 8 <= b->start + b->size; a += 8) {
+      int interior;
+      long i = find_block(s, *(const uintptr_t *)a, &interior);
+      if (i < 0 || (size_t)i == leader) continue;
+      lc_leak_block_t *t = &s->blocks[i];
+      if (t->state == ST_UNREACHED) {
+        t->state = ST_INDIRECT;
+        L->indirect_bytes += t->size; L->indirect_blocks++;
+        push(s, (size_t)i);
+      } else if (t->state == ST_DEFINITE) {        // an earlier leader: it and what it owns are ours now
+        t->state = ST_INDIRECT;
+        L->indirect_bytes += t->size + t->indirect_bytes;
+        L->indirect_blocks += 1 + t->indirect_blocks;
+        t->indirect_bytes = t->indirect_blocks = 0;
+      }
+    }
+  }
+}
+
+// pre: the roots were scanned (scan_range, strong). From the reachable blocks, then the possibly reachable
+// ones; what is left unreached is claimed in address order, and a block that reaches an earlier leader takes
+// its clique over: a leader is a block no other lost block points to (in a cycle, its lowest address).
+static void flood(scan_t *s) {
+  for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_REACHABLE) push(s, i);   // root blocks
+  drain(s, 1);
+  for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_POSSIBLE) push(s, i);
+  drain(s, 0);
+  for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_UNREACHED) claim(s, i);
+}
+
+/* ---- grouping ---- */
+
+static int group_cmp(const lc_leak_group_t *a, const lc_leak_group_t *b) {   // >0 when a sorts after b
+  if (a->kind != b->kind) return a->kind > b->kind ? 1 : -1;
+  uint64_t ta = a->bytes + a->indirect_bytes, tb = b->bytes + b->indirect_bytes;
+  if (ta != tb) return ta < tb ? 1 : -1;
+  return a->stack > b->stack ? 1 : a->stack < b->stack ? -1 : 0;
+}
+
+static void sort_groups(lc_leak_group_t *g, size_t n) {    // insertion sort over a gap sequence (shell sort)
+  for (size_t gap = n / 2; gap > 0; gap /= 2)
+    for (size_t i = gap; i < n; i++) {
+      lc_leak_group_t t = g[i];
+      size_t j = i;
+      for (; j >= gap && group_cmp(&g[j - gap], &t) > 0; j -= gap) g[j] = g[j - gap];
+      g[j] = t;
+    }
+}
+
+// The report's kind of a classified block, or -1 for an indirect one.
+static int kind_of(int state) {
+  return state == ST_DEFINITE ? LC_LEAK_DEFINITE : state == ST_POSSIBLE ? LC_LEAK_POSSIBLE
+         : state == ST_REACHABLE ? LC_LEAK_REACHABLE : -1;
+}
+
+static void group(scan_t *s, lc_leak_result_t *r) {
+  size_t nb = 0;
+  for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state != ST_INDIRECT) nb++;
+  size_t hcap = 64;
+  while (hcap < nb * 2) hcap *= 2;
+  size_t hbytes = hcap * sizeof(uint32_t);
+  uint32_t *slot_of = scratch_alloc(hbytes);             // hash (kind, stack) -> 1 + group index
+  lc_leak_group_t *groups = lc_os_alloc((nb ? nb : 1) * sizeof *groups);
+  for (size_t i = 0; i < s->n; i++) {
+    lc_leak_block_t *b = &s->blocks[i];
+    r->in_use_bytes += b->size; r->in_use_blocks++;
+    switch (kind_of(b->state)) {
+      case LC_LEAK_DEFINITE: r->definite_bytes += b->size; r->definite_blocks++; break;
+      case LC_LEAK_POSSIBLE: r->possible_bytes += b->size; r->possible_blocks++; break;
+      case LC_LEAK_REACHABLE: r->reachable_bytes += b->size; r->reachable_blocks++; break;
+      default: r->indirect_bytes += b->size; r->indirect_blocks++; break;
+    }
+  }
+  if (!slot_of || !groups) {                             // the totals stand; the report says the list is missing
+    scratch_free(slot_of, hbytes);
+    if (groups) lc_os_free(groups, (nb ? nb : 1) * sizeof *groups);
+    r->ungrouped = 1;
+    return;
+  }
+  size_t ng = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    lc_leak_block_t *b = &s->blocks[i];
+    int kind = kind_of(b->state);
+    if (kind < 0) continue;                              // indirect: counted under the block that owns it
+    uint64_t key = ((uint64_t)kind << 32) | b->stack;
+    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (hcap - 1);
+    while (slot_of[h] && (((uint64_t)groups[slot_of[h] - 1].kind << 32) | groups[slot_of[h] - 1].stack) != key)
+      h = (h + 1) & (hcap - 1);
+    if (!slot_of[h]) {
+      groups[ng] = (lc_leak_group_t){ .kind = kind, .stack = b->stack, .example = b->start };
+      slot_of[h] = (uint32_t)++ng;
+    }
+    lc_leak_group_t *g = &groups[slot_of[h] - 1];
+    g->bytes += b->size; g->blocks++;
+    g->indirect_bytes += b->indirect_bytes; g->indirect_blocks += b->indirect_blocks;
+  }
+  scratch_free(slot_of, hbytes);
+  sort_groups(groups, ng);
+  r->groups = groups;
+  r->ngroups = ng;
+  r->map_bytes = (nb ? nb : 1) * sizeof *groups;
+}
+
+lc_leak_result_t *lc_leakscan_classify(lc_leak_block_t *blocks, size_t n, const lc_leak_range_t *roots, size_t nroots) {
+  lc_leak_result_t *r = lc_os_alloc(sizeof *r);
+  scan_t s = { .work_cap = 2 * (n ? n : 1) };
+  s.work = scratch_alloc(s.work_cap * sizeof(uint32_t));
+  if (!r || !s.work) { scratch_free(s.work, s.work_cap * sizeof(uint32_t)); lc_os_free(r, sizeof *r); return NULL; }
+  begin(&s, blocks, n);
+  for (size_t i = 0; i < nroots; i++) scan_range(&s, roots[i].start, roots[i].end, 1);
+  flood(&s);
+  group(&s, r);
+  scratch_free(s.work, s.work_cap * sizeof(uint32_t));
+  return r;
 }
 
 /* ---- roots ---- */
@@ -424,83 +377,35 @@ static void exclude_own_segments(scan_t *s) {
     }
 }
 
-static uintptr_t parse_hex(const char **p) {
-  uintptr_t v = 0;
-  for (;; (*p)++) {
-    char c = **p;
-    if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
-    else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
-    else return v;
-  }
-}
-
 // The stack pointer that bounds the scan of the mapping [a, b): a thread's saved sp if one lies inside.
-static uintptr_t stack_floor(uintptr_t a, uintptr_t b, uintptr_t self_sp) {
+static uintptr_t stack_floor(const lc_world_t *w, uintptr_t a, uintptr_t b, uintptr_t self_sp) {
   if (self_sp >= a && self_sp < b) return self_sp;
-  for (int i = 0; i < nslots; i++)
-    if (slots[i].state == 1 && slots[i].sp >= a && slots[i].sp < b)
-      return slots[i].sp > a + 128 ? slots[i].sp - 128 : a;   // the red zone below sp is live too
+  for (int i = 0; i < w->nthreads; i++) {
+    const lc_stw_thread_t *t = &w->threads[i];
+    if (t->state == LC_STW_STOPPED && t->sp >= a && t->sp < b)
+      return t->sp > a + 128 ? t->sp - 128 : a;   // the red zone below sp is live too
+  }
   return a;
 }
 
-typedef struct maps_s { char *buf; size_t len, cap; } maps_t;
+#define MAX_RO 4096
+static uintptr_t ro_ranges[MAX_RO][2];             // read-only file mappings: where vtables live
 
-// Reads /proc/self/maps into scratch memory with raw calls.
-static int read_maps(maps_t *m) {
-  size_t cap = 1 << 20, len = 0;
-  char *buf = scratch_alloc(cap);
-  m->buf = NULL;
-  if (!buf) return 0;
-  int fd = lc_os_open("/proc/self/maps", O_RDONLY, 0);
-  if (fd < 0) { scratch_free(buf, cap); return 0; }
-  for (;;) {
-    if (len + 4096 > cap) {                          // grow: a large process has many mappings
-      char *nb = scratch_alloc(cap * 2);
-      if (!nb) break;
-      memcpy(nb, buf, len);
-      scratch_free(buf, cap);
-      buf = nb; cap *= 2;
-    }
-    ssize_t n = lc_os_read(fd, buf + len, cap - len - 1);
-    if (n <= 0) break;
-    len += (size_t)n;
-  }
-  lc_os_close(fd);
-  buf[len] = 0;
-  for (size_t i = 0; i < len; i++) if (buf[i] == '\n') buf[i] = 0;   // one string per line
-  m->buf = buf; m->len = len; m->cap = cap;
-  return 1;
-}
-
-typedef struct mapping_s { uintptr_t a, b; const char *perms, *path; } mapping_t;
-
-static const char *next_mapping(const maps_t *m, const char *line, mapping_t *out) {
-  while (line < m->buf + m->len && !*line) line++;
-  if (line >= m->buf + m->len) return NULL;
-  const char *p = line;
-  out->a = parse_hex(&p);
-  p++;
-  out->b = parse_hex(&p);
-  p++;
-  out->perms = p;
-  out->path = strchr(p, '/');
-  if (!out->path) out->path = strchr(p, '[');
-  return line + strlen(line) + 1;
-}
-
-static void collect_readonly(const maps_t *m) {
-  mapping_t mp;
-  nro = 0;
-  for (const char *l = m->buf; l && (l = next_mapping(m, l, &mp)) != NULL;)
+static void collect_readonly(scan_t *s, const lc_procmaps_t *m) {
+  lc_mapping_t mp;
+  int nro = 0;
+  for (const char *at = NULL; lc_procmaps_next(m, &at, &mp);)
     if (mp.perms[0] == 'r' && mp.perms[1] != 'w' && mp.path && mp.path[0] == '/' && nro < MAX_RO) {
-      ro_ranges[nro][0] = mp.a; ro_ranges[nro][1] = mp.b; nro++;
+      ro_ranges[nro][0] = mp.start; ro_ranges[nro][1] = mp.end; nro++;
     }
+  s->ro = ro_ranges;
+  s->nro = nro;
 }
 
 // Which writable mappings are roots: every private one; shared ones only when they are anonymous memory
 // (MAP_SHARED|MAP_ANONYMOUS shows as /dev/zero, System V and POSIX shared memory, memfd), never device memory
 // or shared files.
-static int is_root_mapping(const mapping_t *mp) {
+static int is_root_mapping(const lc_mapping_t *mp) {
   if (mp->perms[0] != 'r' || mp->perms[1] != 'w') return 0;
   const char *path = mp->path;
   if (path && (strcmp(path, "[vvar]") == 0 || strcmp(path, "[vsyscall]") == 0)) return 0;
@@ -510,110 +415,10 @@ static int is_root_mapping(const mapping_t *mp) {
          strncmp(path, "/memfd:", 7) == 0;
 }
 
-static void scan_mappings(scan_t *s, const maps_t *m, uintptr_t self_sp) {
-  mapping_t mp;
-  for (const char *l = m->buf; l && (l = next_mapping(m, l, &mp)) != NULL;)
-    if (is_root_mapping(&mp)) scan_root(s, stack_floor(mp.a, mp.b, self_sp), mp.b);
-}
-
-/* ---- leaders of lost cliques: memcheck's "indirectly lost" ---- */
-
-static void claim(scan_t *s, size_t leader) {
-  blk_t *L = &s->blocks[leader];
-  L->state = ST_DEFINITE;
-  s->nwork = 0;
-  push(s, leader);
-  while (s->nwork > 0) {
-    blk_t *b = &s->blocks[s->work[--s->nwork]];
-    for (uintptr_t a = b->start; a + 8 <= b->start + b->size; a += 8) {
-      int interior;
-      long i = find_block(s, *(const uintptr_t *)a, &interior);
-      if (i < 0 || (size_t)i == leader) continue;
-      blk_t *t = &s->blocks[i];
-      if (t->state == ST_UNREACHED) {
-        t->state = ST_INDIRECT;
-        L->indirect_bytes += t->size; L->indirect_blocks++;
-        push(s, (size_t)i);
-      } else if (t->state == ST_DEFINITE) {        // an earlier leader: it and what it owns are ours now
-        t->state = ST_INDIRECT;
-        L->indirect_bytes += t->size + t->indirect_bytes;
-        L->indirect_blocks += 1 + t->indirect_blocks;
-        t->indirect_bytes = t->indirect_blocks = 0;
-      }
-    }
-  }
-}
-
-/* ---- grouping ---- */
-
-static int group_cmp(const lc_leak_group_t *a, const lc_leak_group_t *b) {   // >0 when a sorts after b
-  if (a->kind != b->kind) return a->kind > b->kind ? 1 : -1;
-  uint64_t ta = a->bytes + a->indirect_bytes, tb = b->bytes + b->indirect_bytes;
-  if (ta != tb) return ta < tb ? 1 : -1;
-  return a->stack > b->stack ? 1 : a->stack < b->stack ? -1 : 0;
-}
-
-static void sort_groups(lc_leak_group_t *g, size_t n) {    // insertion sort over a gap sequence (shell sort)
-  for (size_t gap = n / 2; gap > 0; gap /= 2)
-    for (size_t i = gap; i < n; i++) {
-      lc_leak_group_t t = g[i];
-      size_t j = i;
-      for (; j >= gap && group_cmp(&g[j - gap], &t) > 0; j -= gap) g[j] = g[j - gap];
-      g[j] = t;
-    }
-}
-
-// The report's kind of a classified block, or -1 for an indirect one.
-static int kind_of(int state) {
-  return state == ST_DEFINITE ? LC_LEAK_DEFINITE : state == ST_POSSIBLE ? LC_LEAK_POSSIBLE
-         : state == ST_REACHABLE ? LC_LEAK_REACHABLE : -1;
-}
-
-static void group(scan_t *s, lc_leak_result_t *r) {
-  size_t nb = 0;
-  for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state != ST_INDIRECT) nb++;
-  size_t hcap = 64;
-  while (hcap < nb * 2) hcap *= 2;
-  size_t hbytes = hcap * sizeof(uint32_t);
-  uint32_t *slot_of = scratch_alloc(hbytes);             // hash (kind, stack) -> 1 + group index
-  lc_leak_group_t *groups = lc_os_alloc((nb ? nb : 1) * sizeof *groups);
-  for (size_t i = 0; i < s->n; i++) {
-    blk_t *b = &s->blocks[i];
-    switch (kind_of(b->state)) {
-      case LC_LEAK_DEFINITE: r->definite_bytes += b->size; r->definite_blocks++; break;
-      case LC_LEAK_POSSIBLE: r->possible_bytes += b->size; r->possible_blocks++; break;
-      case LC_LEAK_REACHABLE: r->reachable_bytes += b->size; r->reachable_blocks++; break;
-      default: r->indirect_bytes += b->size; r->indirect_blocks++; break;
-    }
-  }
-  if (!slot_of || !groups) {                             // the totals stand; the report says the list is missing
-    scratch_free(slot_of, hbytes);
-    if (groups) lc_os_free(groups, (nb ? nb : 1) * sizeof *groups);
-    r->ungrouped = 1;
-    return;
-  }
-  size_t ng = 0;
-  for (size_t i = 0; i < s->n; i++) {
-    blk_t *b = &s->blocks[i];
-    int kind = kind_of(b->state);
-    if (kind < 0) continue;                              // indirect: counted under the block that owns it
-    uint64_t key = ((uint64_t)kind << 32) | b->stack;
-    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (hcap - 1);
-    while (slot_of[h] && (((uint64_t)groups[slot_of[h] - 1].kind << 32) | groups[slot_of[h] - 1].stack) != key)
-      h = (h + 1) & (hcap - 1);
-    if (!slot_of[h]) {
-      groups[ng] = (lc_leak_group_t){ .kind = kind, .stack = b->stack, .example = b->start };
-      slot_of[h] = (uint32_t)++ng;
-    }
-    lc_leak_group_t *g = &groups[slot_of[h] - 1];
-    g->bytes += b->size; g->blocks++;
-    g->indirect_bytes += b->indirect_bytes; g->indirect_blocks += b->indirect_blocks;
-  }
-  scratch_free(slot_of, hbytes);
-  sort_groups(groups, ng);
-  r->groups = groups;
-  r->ngroups = ng;
-  r->map_bytes = (nb ? nb : 1) * sizeof *groups;
+static void scan_mappings(scan_t *s, const lc_procmaps_t *m, const lc_world_t *w, uintptr_t self_sp) {
+  lc_mapping_t mp;
+  for (const char *at = NULL; lc_procmaps_next(m, &at, &mp);)
+    if (is_root_mapping(&mp)) scan_root(s, stack_floor(w, mp.start, mp.end, self_sp), mp.end);
 }
 
 /* ---- the scan ---- */
@@ -626,7 +431,7 @@ static void call_freeres(void) {
 }
 
 // 1 if the calling thread is the process's only thread (read from /proc without allocating).
-static int single_threaded(void) { return for_each_task(NULL, NULL) == 1; }
+static int single_threaded(void) { return lc_stoptheworld_tasks(NULL, NULL) == 1; }
 
 static double now(void) {
   struct timespec ts;
@@ -645,22 +450,20 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
   getcontext(&regs);
   uintptr_t self_sp = stack_from ? stack_from : (uintptr_t)__builtin_frame_address(0);
 
-  stop_world(r);
+  lc_world_t world;
+  lc_stoptheworld_stop(&world);
+  r->threads_stopped = world.stopped;
+  r->threads_unresponsive = world.unresponsive;
   size_t nchunks = 0;
   lc_heap_for_each_chunk_locked(&lc_user_heap, count_chunk, &nchunks);
-  s->cap = nchunks;
-  s->blocks = scratch_alloc((nchunks ? nchunks : 1) * sizeof(blk_t));
+  collect_t c = { .cap = nchunks };
+  c.blocks = scratch_alloc((nchunks ? nchunks : 1) * sizeof *c.blocks);
   s->work_cap = 2 * (nchunks ? nchunks : 1);
   s->work = scratch_alloc(s->work_cap * sizeof(uint32_t));
-  if (s->blocks && s->work) {
-    lc_heap_for_each_chunk_locked(&lc_user_heap, add_block, s);
-    sort_blocks(s->blocks, s->n);
-    s->lo = s->n ? s->blocks[0].start : 0;
-    s->hi = s->n ? s->blocks[s->n - 1].start + s->blocks[s->n - 1].size + 1 : 0;
-    for (size_t i = 0; i < s->n; i++) {
-      r->in_use_bytes += s->blocks[i].size;
-      r->in_use_blocks++;
-    }
+  if (c.blocks && s->work) {
+    lc_heap_for_each_chunk_locked(&lc_user_heap, add_block, &c);
+    sort_blocks(c.blocks, c.n);
+    begin(s, c.blocks, c.n);
     s->excl_cap = (size_t)lc_user_heap.nextents + lc_user_heap.nlarge + (size_t)lc_internal_heap.nextents +
                   lc_internal_heap.nlarge + LC_OS_MAX_RANGES + 64;
     s->excl = scratch_alloc(s->excl_cap * sizeof *s->excl);
@@ -670,9 +473,9 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
     lc_os_for_each_range(exclude, s);                // also the scan state and scratch, this table included
     exclude_own_segments(s);
     merge_exclusions(s);
-    maps_t maps = { 0 };
-    read_maps(&maps);
-    if (maps.buf) collect_readonly(&maps);
+    lc_procmaps_t maps;
+    lc_procmaps_read(&maps);
+    if (maps.buf) collect_readonly(s, &maps);
     // Roots unknown (no room for the exclusions, or no memory to read the mappings): say nothing rather than
     // something false.
     if (!s->excl || s->excl_overflow || !maps.buf) {
@@ -681,21 +484,18 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
     }
     // Roots: registers (ours and the stopped threads'), then every writable mapping of the program.
     if (!stack_from) scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);   // else: the runtime's
-    for (int i = 0; i < nslots; i++)
-      if (slots[i].state == 1) scan_range(s, (uintptr_t)slots[i].regs, (uintptr_t)(slots[i].regs + NREGS), 1);
-    if (maps.buf && !r->incomplete) scan_mappings(s, &maps, self_sp);
-    for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_REACHABLE) push(s, i);   // root blocks
-    drain(s, 1);
-    for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_POSSIBLE) push(s, i);
-    drain(s, 0);
-    for (size_t i = 0; i < s->n; i++) if (s->blocks[i].state == ST_UNREACHED) claim(s, i);
-    if (maps.buf) scratch_free(maps.buf, maps.cap);
+    for (int i = 0; i < world.nthreads; i++)
+      if (world.threads[i].state == LC_STW_STOPPED)
+        scan_range(s, (uintptr_t)world.threads[i].regs, (uintptr_t)(world.threads[i].regs + LC_STW_NREGS), 1);
+    if (maps.buf && !r->incomplete) scan_mappings(s, &maps, &world, self_sp);
+    flood(s);
+    lc_procmaps_free(&maps);
   } else {
     r->unscanned = 1;
   }
-  if (!keep_stopped) resume_world();
+  if (!keep_stopped) lc_stoptheworld_resume();
   group(s, r);
-  scratch_free(s->blocks, (nchunks ? nchunks : 1) * sizeof(blk_t));
+  scratch_free(c.blocks, (nchunks ? nchunks : 1) * sizeof *c.blocks);
   if (s->excl) scratch_free(s->excl, s->excl_cap * sizeof *s->excl);
   scratch_free(s->work, s->work_cap * sizeof(uint32_t));
   lc_os_free(s, sizeof *s);
