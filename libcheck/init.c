@@ -141,7 +141,7 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   if (lc_options.root_pid) child = own_pid != lc_options.root_pid;
   else child = matters && parent_is_checked();
   if (child && (!lc_options.trace_children || skipped_by_name())) lc_traced = 0;   // the root is always checked
-  lc_unwind_init(strcmp(lc_options.unwind, "fp") == 0, (int)lc_options.max_frames);
+  lc_unwind_init(lc_options.unwind == LC_UNWIND_FP, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();
   lc_quiesce_init();
@@ -210,9 +210,10 @@ void lc_before_dlclose(void) {
 int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
                            uint64_t reachable_blocks) {
   if (lc_options.exitcode == 0) return -1;
-  const char *k = lc_options.leak_exitcode_kinds;
-  if (errors > 0 || (strstr(k, "definite") && definite_blocks > 0) || (strstr(k, "possible") && possible_blocks > 0) ||
-      (strstr(k, "reachable") && reachable_blocks > 0))
+  uint64_t k = lc_options.leak_exitcode_kinds;   // a rejected option fails the run as a finding does
+  if (errors > 0 || lc_options_failed() || ((k & LC_OPTION_BIT(LC_EXITCODE_DEFINITE)) && definite_blocks > 0) ||
+      ((k & LC_OPTION_BIT(LC_EXITCODE_POSSIBLE)) && possible_blocks > 0) ||
+      ((k & LC_OPTION_BIT(LC_EXITCODE_REACHABLE)) && reachable_blocks > 0))
     return (int)lc_options.exitcode;
   return -1;
 }
@@ -236,7 +237,7 @@ int lc_finish(const char *exit_path) {
   if (finished) { pthread_mutex_unlock(&finish_lock); pthread_setcancelstate(cancel_state, NULL); return -1; }
   if (!on_demand) finished = 1;
   lc_enter();
-  int scan = strcmp(lc_options.leak_check, "no") != 0;
+  int scan = lc_options.leak_check != LC_LEAK_CHECK_NO;
   // Before anything is quiesced or stopped: the unwinder takes the loader's lock.
   uintptr_t stack_from = !on_demand && scan ? lc_unwind_runtime_only() : 0;
   if (!on_demand) lc_alloc_check_all("exit");

@@ -578,7 +578,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   uint64_t supp_bytes = 0, supp_blocks = 0, shown_bytes = 0, shown_blocks = 0;
   lc_leak_result_t sum = { 0 };                   // the scan's totals less what suppressions took out
   uint64_t counted_def = 0, counted_pos = 0, counted_reach = 0;   // blocks not suppressed
-  int full = strcmp(lc_options.leak_check, "full") == 0;
+  int full = lc_options.leak_check == LC_LEAK_CHECK_FULL;
   // Decide suppression for every group first: the summary and the text depend on it.
   for (size_t i = 0; i < ng; i++) {
     lc_leak_group_t *g = &groups[i];
@@ -646,7 +646,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
         shown_blocks += groups[i].blocks + groups[i].indirect_blocks;
       }
   }
-  if ((!r || r->unscanned) && strcmp(lc_options.leak_check, "no") != 0)
+  if ((!r || r->unscanned) && lc_options.leak_check != LC_LEAK_CHECK_NO)
     lc_out("==%d== warning: the leak check could not run: no memory was left for its tables\n", pid);
   if (any || lc_options.verbosity > 0) {
     lc_out("==%d== HEAP SUMMARY:\n", pid);
@@ -689,6 +689,8 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   for (int i = 0; i < lc_supp_count(); i++)
     if (!lc_supp_is_default(i) && lc_supp_matched(i) == 0)
       lc_out("==%d== warning: suppression '%s' (%s) matched nothing\n", pid, lc_supp_rule_text(i), lc_supp_rule_source(i));
+  if (lc_options_rejected_count())
+    lc_out("==%d== warning: options rejected at start-up: %s\n", pid, lc_options_rejected_names());
   if (lc_stackdepot_dropped())
     lc_out("==%d== warning: %llu stacks were not recorded (the stack depot is full or got no memory)\n", pid,
            (unsigned long long)lc_stackdepot_dropped());

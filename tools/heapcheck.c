@@ -3,10 +3,12 @@
  *   heapcheck [--NAME=VALUE | --NAME]... [--] PROGRAM [ARGS...]
  *
  * Every option of libcheck/options.def is accepted as --NAME=VALUE (bools also as --NAME, meaning 1;
- * '-' may be written for '_' in NAME). The values are validated here, appended to whatever
- * HEAPCHECK_OPTIONS the environment already has (later wins in the library), followed by
- * root_pid=<our pid>; the library is put in front of LD_PRELOAD and the program is exec'd in this
- * very process, so its pid, exit status and signals are the program's own. */
+ * '-' may be written for '_' in NAME). The values are validated here with the library's own parser
+ * (libcheck/options.c), as is the HEAPCHECK_OPTIONS the environment already has; ours are appended to
+ * it (later wins in the library), followed by root_pid=<our pid>; the library is put in front of
+ * LD_PRELOAD and the program is exec'd in this very process, so its pid, exit status and signals are
+ * the program's own. A setuid, setgid or capability program is run all the same, with a warning: the
+ * loader ignores LD_PRELOAD for it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -15,36 +17,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include "options.h"
 
 #ifndef HEAPCHECK_VERSION
 #define HEAPCHECK_VERSION "unknown"
 #endif
 
-enum opt_type { OPT_BOOL, OPT_INT, OPT_STR };
+/* The option table, the parser and the words come from the library's own options.c (compiled into this
+ * program): what is accepted here is exactly what the library accepts. */
+static lc_options_t scratch; /* lc_options_set writes here: only whether a value is accepted matters */
 
-struct opt_desc {
-    const char *name;
-    enum opt_type type;
-    const char *def; /* default, as text */
-    const char *help;
-};
-
-/* The option table comes from the library's own list: never duplicate it here. */
-#define HC_TYPE_bool OPT_BOOL
-#define HC_TYPE_int OPT_INT
-#define HC_TYPE_str OPT_STR
-#define HC_DEF_bool(d) #d
-#define HC_DEF_int(d) #d
-#define HC_DEF_str(d) d
-#define LC_OPTION(type, name, def, help) {#name, HC_TYPE_##type, HC_DEF_##type(def), help},
-static const struct opt_desc options[] = {
-#include "../libcheck/options.def"
-};
-#undef LC_OPTION
-#define N_OPTIONS (sizeof options / sizeof options[0])
-
-static const char *type_name[] = {[OPT_BOOL] = "0|1", [OPT_INT] = "N", [OPT_STR] = "STR"};
+/* "N", "0|1", "full|summary|no", "LIST", "STR": what follows --NAME= in the help */
+static const char *value_name(const lc_option_info_t *o, char *out, size_t cap)
+{
+    switch (o->type) {
+    case LC_OPT_BOOL:
+        return "0|1";
+    case LC_OPT_INT:
+        return "N";
+    case LC_OPT_LIST:
+        return "LIST";
+    case LC_OPT_STR:
+        return "STR";
+    case LC_OPT_ENUM:
+    default:
+        break;
+    }
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < lc_option_word_count; i++) {
+        const lc_option_word_info_t *w = &lc_option_words[i];
+        if (&lc_option_table[w->option] != o || w->alias)
+            continue;
+        len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%s", len ? "|" : "", w->word);
+    }
+    return out;
+}
 
 static void short_usage(FILE *out)
 {
@@ -93,23 +105,28 @@ static void help(void)
           "\nOptions:\n",
           stdout);
     int width = 0;
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        int w = (int)(strlen(options[i].name) + strlen(type_name[options[i].type]) + 3);
+    char vn[256];
+    for (int i = 0; i < lc_option_count; i++) {
+        const lc_option_info_t *o = &lc_option_table[i];
+        int w = (int)(strlen(o->name) + strlen(value_name(o, vn, sizeof vn)) + 3);
         if (w > width)
             width = w;
     }
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        char lhs[256], text[1024];
-        const struct opt_desc *o = &options[i];
-        snprintf(lhs, sizeof lhs, "--%s=%s", o->name, type_name[o->type]);
+    for (int i = 0; i < lc_option_count; i++) {
+        char lhs[512], text[2048], expected[256];
+        const lc_option_info_t *o = &lc_option_table[i];
+        int quoted = o->type != LC_OPT_BOOL && o->type != LC_OPT_INT;
+        snprintf(lhs, sizeof lhs, "--%s=%s", o->name, value_name(o, vn, sizeof vn));
         /* \037 is a space the wrapping does not break at */
-        snprintf(text, sizeof text, "%s [default:\037%s%s%s]", o->help,
-                 o->type == OPT_STR ? "'" : "", o->def, o->type == OPT_STR ? "'" : "");
+        snprintf(text, sizeof text, "%s Takes %s. [default:\037%s%s%s]", o->help,
+                 lc_options_expected(o, expected, sizeof expected), quoted ? "'" : "", o->def,
+                 quoted ? "'" : "");
         print_wrapped(lhs, width, text);
     }
     fputs("\n  -h, --help       This text.\n"
           "      --version    Print the version.\n"
-          "\nExit status: PROGRAM's own; 2 for a usage error; 126/127 when PROGRAM cannot be run.\n",
+          "\nExit status: PROGRAM's own; 2 for a usage error or a rejected option (also one in\n"
+          "HEAPCHECK_OPTIONS); 126/127 when PROGRAM cannot be run.\n",
           stdout);
 }
 
@@ -136,34 +153,14 @@ __attribute__((format(printf, 1, 2))) static _Noreturn void fatal(const char *fm
     exit(2);
 }
 
-static const struct opt_desc *find_option(const char *name, size_t len)
+static const lc_option_info_t *find_option(const char *name, size_t len)
 {
     char norm[128];
     if (len == 0 || len >= sizeof norm)
         return NULL;
     for (size_t i = 0; i < len; i++)
         norm[i] = name[i] == '-' ? '_' : name[i];
-    norm[len] = '\0';
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (strcmp(options[i].name, norm) == 0)
-            return &options[i];
-    return NULL;
-}
-
-static int is_decimal_int(const char *s)
-{
-    const char *p = s;
-    if (*p == '-' || *p == '+')
-        p++;
-    if (*p == '\0')
-        return 0;
-    for (const char *q = p; *q; q++)
-        if (*q < '0' || *q > '9')
-            return 0;
-    errno = 0;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return errno == 0 && *end == '\0' && v >= INT_MIN && v <= INT_MAX;
+    return lc_options_find(norm, len);
 }
 
 /* A growing string. */
@@ -195,32 +192,25 @@ static void parse_option(const char *arg, struct buf *pairs)
     const char *name = arg + 2;
     const char *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    const struct opt_desc *o = find_option(name, len);
+    const lc_option_info_t *o = find_option(name, len);
     if (!o)
         usage_error("unknown option '%.*s' (see heapcheck --help)", (int)(len + 2), arg);
     const char *value = eq ? eq + 1 : NULL;
-    switch (o->type) {
-    case OPT_BOOL:
-        if (!value)
-            value = "1";
-        else if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
-            usage_error("option '--%s' takes 0 or 1, not '%s'", o->name, value);
-        break;
-    case OPT_INT:
-        if (!value)
-            usage_error("option '--%s' needs a value (--%s=N)", o->name, o->name);
-        if (!is_decimal_int(value))
-            usage_error("option '--%s' needs a decimal integer, not '%s'", o->name, value);
-        break;
-    case OPT_STR:
-    default:
-        if (!value)
-            usage_error("option '--%s' needs a value (--%s=STR)", o->name, o->name);
-        if (strchr(value, ':'))
-            usage_error("the value of option '--%s' cannot contain ':' (it separates options in "
-                        "HEAPCHECK_OPTIONS)",
-                        o->name);
-        break;
+    char vn[256], expected[256];
+    if (!value && o->type == LC_OPT_BOOL)
+        value = "1";
+    if (!value)
+        usage_error("option '--%s' needs a value (--%s=%s)", o->name, o->name, value_name(o, vn, sizeof vn));
+    if (o->type == LC_OPT_STR && strchr(value, ':'))
+        usage_error("the value of option '--%s' cannot contain ':' (it separates options in "
+                    "HEAPCHECK_OPTIONS)",
+                    o->name);
+    size_t vlen = strlen(value);
+    if (!lc_options_set(&scratch, o, value, vlen)) {
+        lc_options_expected(o, expected, sizeof expected);
+        if (o->type == LC_OPT_STR)
+            usage_error("option '--%s' takes %s, not a value of %zu bytes", o->name, expected, vlen);
+        usage_error("option '--%s' takes %s, not '%s'", o->name, expected, value);
     }
     if (pairs->len)
         buf_add(pairs, ":");
@@ -270,6 +260,68 @@ static int ld_preload_starts_with(const char *preload, const char *lib)
            (preload[n] == '\0' || preload[n] == ':' || preload[n] == ' ');
 }
 
+/* HEAPCHECK_OPTIONS inherited from the environment: each rejected entry said, then exit 2 (the library
+ * would reject it too, and fail the run only at its end). */
+static void env_note(const lc_option_note_t *n, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "heapcheck: HEAPCHECK_OPTIONS: %s\n", n->msg);
+}
+
+static void check_env_options(const char *value)
+{
+    lc_options_defaults(&scratch);
+    if (lc_options_parse(&scratch, value, 0, env_note, NULL) > 0)
+        exit(2);
+}
+
+/* The file execvp would run for name: itself when it holds a '/', else the first executable regular
+ * file of that name on PATH. 0 when there is none (execvp then fails and says so). */
+static int resolve_program(const char *name, char *out, size_t cap)
+{
+    struct stat st;
+    if (strchr(name, '/'))
+        return snprintf(out, cap, "%s", name) < (int)cap;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/bin:/usr/bin";
+    for (const char *p = path;; p++) {
+        const char *end = strchrnul(p, ':');
+        int n = end > p ? snprintf(out, cap, "%.*s/%s", (int)(end - p), p, name)
+                        : snprintf(out, cap, "%s", name); /* an empty entry is the current directory */
+        if (n > 0 && (size_t)n < cap && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(out, X_OK) == 0)
+            return 1;
+        if (!*end)
+            return 0;
+        p = end;
+    }
+}
+
+/* The kernel runs a program in secure execution (AT_SECURE) when exec changes its credentials: setuid
+ * to another user than ours, setgid to another group, or file capabilities for a user other than root.
+ * glibc's loader then ignores every LD_PRELOAD entry holding a '/': the program would run unchecked. */
+static void warn_if_secure(const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    struct statvfs vfs;
+    if (!resolve_program(name, path, sizeof path) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID))
+        return; /* the bits and capabilities of a nosuid mount are not honoured */
+    int suid = (st.st_mode & S_ISUID) && st.st_uid != getuid();
+    /* setgid without group execute is mandatory locking, not setgid */
+    int sgid = (st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && st.st_gid != getgid();
+    int caps = getuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0;
+    if (!suid && !sgid && !caps)
+        return;
+    fprintf(stderr,
+            "heapcheck: warning: '%s' is %s: the loader runs it in secure execution, which ignores "
+            "LD_PRELOAD, so it is not checked\n",
+            path, suid && sgid ? "setuid and setgid" : suid ? "setuid" : sgid ? "setgid" : "given file capabilities");
+}
+
 int main(int argc, char **argv)
 {
     struct buf pairs = {0};
@@ -306,6 +358,8 @@ int main(int argc, char **argv)
     struct buf hopts = {0};
     buf_add(&hopts, "");
     const char *old = getenv("HEAPCHECK_OPTIONS");
+    if (old)
+        check_env_options(old);
     if (old && *old) {
         buf_add(&hopts, old);
         if (hopts.s[hopts.len - 1] != ':')
@@ -340,6 +394,7 @@ int main(int argc, char **argv)
     free(hopts.s);
     free(preload.s);
 
+    warn_if_secure(argv[i]);
     fflush(NULL);
     execvp(argv[i], argv + i);
     int err = errno;
