@@ -446,7 +446,10 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
   lc_leak_result_t *r = lc_os_alloc(sizeof *r);
   scan_t *s = lc_os_alloc(sizeof *s);
   if (!r || !s) { if (s) lc_os_free(s, sizeof *s); if (r) lc_os_free(r, sizeof *r); return NULL; }
-  ucontext_t regs;                                 // our own registers: a pointer held only there is a root
+  // Our own registers: a pointer held only there is a root. getcontext fills the general registers and the FPU
+  // environment only; the rest of the structure would be stale stack, which held a lost block's address.
+  ucontext_t regs;
+  memset(&regs, 0, sizeof regs);
   getcontext(&regs);
   uintptr_t self_sp = stack_from ? stack_from : (uintptr_t)__builtin_frame_address(0);
 
@@ -483,7 +486,8 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
       for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
     }
     // Roots: registers (ours and the stopped threads'), then every writable mapping of the program.
-    if (!stack_from) scan_range(s, (uintptr_t)&regs, (uintptr_t)(&regs + 1), 1);   // else: the runtime's
+    if (!stack_from)                                 // else: the runtime's
+      scan_range(s, (uintptr_t)regs.uc_mcontext.gregs, (uintptr_t)(regs.uc_mcontext.gregs + NGREG), 1);
     for (int i = 0; i < world.nthreads; i++)
       if (world.threads[i].state == LC_STW_STOPPED)
         scan_range(s, (uintptr_t)world.threads[i].regs, (uintptr_t)(world.threads[i].regs + LC_STW_NREGS), 1);
