@@ -26,10 +26,17 @@
 #include <unistd.h>
 
 const char *const lc_error_kind_names[LC_ERR_KINDS] = {
-  "heap-buffer-overflow", "heap-buffer-underflow", "double-free", "invalid-free", "use-after-free",
-  "mismatched-free", "allocation-size-too-big", "corrupted-header",
+#define LC_ERROR_KIND(id, name, memcheck, mask) [LC_ERR_##id] = name,
+#include "findings.def"
 };
-static const char *const leak_kind_names[] = { "leak-definite", "leak-possible", "leak-reachable", "leak-indirect" };
+static const char *const leak_kind_names[LC_LEAK_KINDS] = {
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) [LC_LEAK_##id] = name,
+#include "findings.def"
+};
+static const char *const leak_phrases[LC_LEAK_KINDS] = {
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) [LC_LEAK_##id] = phrase,
+#include "findings.def"
+};
 
 // One finding at a time, so text is never interleaved; held across symbolization: a sleeping lock.
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -531,10 +538,6 @@ static void json_errors(json_t *j) {
 /* ---- the exit-time report ---- */
 
 
-static const char *leak_phrase(lc_leak_kind_t k) {
-  return k == LC_LEAK_DEFINITE ? "definitely lost" : k == LC_LEAK_POSSIBLE ? "possibly lost" : "still reachable";
-}
-
 static int shown(lc_leak_kind_t k) {
   if (k == LC_LEAK_DEFINITE) return 1;
   if (k == LC_LEAK_POSSIBLE) return lc_options.show_possibly;
@@ -627,7 +630,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
       if (g->report_supp || !shown(g->kind)) continue;
       k++;
       lc_out("==%d== %llu bytes in %llu block%s %s %s", pid, (unsigned long long)g->bytes,
-             (unsigned long long)g->blocks, plural(g->blocks), g->blocks == 1 ? "is" : "are", leak_phrase(g->kind));
+             (unsigned long long)g->blocks, plural(g->blocks), g->blocks == 1 ? "is" : "are", leak_phrases[g->kind]);
       if (g->indirect_blocks)
         lc_out(" (+%llu bytes in %llu block%s indirectly)", (unsigned long long)g->indirect_bytes,
                (unsigned long long)g->indirect_blocks, plural(g->indirect_blocks));

@@ -6,11 +6,7 @@
 
 #include "lc.h"
 #include "block.h"
-
-typedef enum lc_error_kind_e {
-  LC_ERR_OVERFLOW, LC_ERR_UNDERFLOW, LC_ERR_DOUBLE_FREE, LC_ERR_INVALID_FREE, LC_ERR_USE_AFTER_FREE,
-  LC_ERR_MISMATCHED_FREE, LC_ERR_SIZE_TOO_BIG, LC_ERR_CORRUPTED_HEADER, LC_ERR_KINDS
-} lc_error_kind_t;
+#include "findings.h"
 
 extern const char *const lc_error_kind_names[LC_ERR_KINDS];
 
