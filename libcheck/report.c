@@ -1,9 +1,11 @@
 /* report.c: says every finding, in text as it happens and in the versioned JSON report at exit (see
- * docs/report-schema.md). Formats into fixed buffers and writes with write(2); symbolizes through symbolize.c
+ * docs/report-schema.md). Formats into fixed buffers and writes with write(2) (the JSON through json_out.c);
+ * symbolizes through symbolize.c
  * and applies suppressions through suppress.c, both under the caller's lc_inside guard. Decides nothing but
  * abort_on_error. */
 #define _GNU_SOURCE
 #include "report.h"
+#include "json_out.h"
 #include "os.h"
 #include "alloc.h"
 #include "heap.h"
@@ -377,100 +379,17 @@ void lc_report_error(const lc_error_t *e) {
   }
 }
 
-/* ---- JSON ---- */
+/* ---- JSON: the pieces of the report (the writer itself is json_out.c) ---- */
 
-typedef struct json_s { int fd; char buf[65536]; size_t len; int failed; } json_t;
-static json_t json;
+static lc_json_t json;
 
-static void jflush(json_t *j) {
-  size_t off = 0;
-  while (off < j->len) {
-    ssize_t n = write(j->fd, j->buf + off, j->len - off);
-    if (n <= 0) { j->failed = 1; break; }
-    off += (size_t)n;
-  }
-  j->len = 0;
-}
-
-static void jraw(json_t *j, const char *s, size_t n) {
-  if (j->len + n > sizeof j->buf) jflush(j);
-  if (n > sizeof j->buf) { j->failed = 1; return; }
-  memcpy(j->buf + j->len, s, n);
-  j->len += n;
-}
-
-// Literals: the length comes from the compiler, never from a hand count.
-#define jlit(j, lit) jraw((j), (lit), sizeof(lit) - 1)
-#define jlit_sel(j, cond, a, b) ((cond) ? jlit((j), a) : jlit((j), b))
-
-static void jf(json_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void jf(json_t *j, const char *fmt, ...) {
-  char tmp[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) jraw(j, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-// Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the bytes there are not one.
-static int utf8_len(const unsigned char *s) {
-  unsigned char c = s[0];
-  int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-  if (!n) return 0;
-  for (int i = 1; i < n; i++) if ((s[i] & 0xc0) != 0x80) return 0;
-  if (n == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) return 0;   // overlong, surrogate
-  if (n == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))) return 0;   // overlong, > U+10FFFF
-  return n;
-}
-
-// A JSON string. Program names and arguments are bytes, not text: a byte that does not begin a well-formed
-// UTF-8 sequence becomes U+FFFD, so the report stays valid JSON.
-static void jstr_body(json_t *j, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p;) {
-    unsigned char c = *p;
-    if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; jraw(j, e, 2); p++; }
-    else if (c < 0x20 || c == 0x7f) { jf(j, "\\u%04x", c); p++; }
-    else if (c < 0x80) { jraw(j, (const char *)p, 1); p++; }
-    else {
-      int n = utf8_len(p);
-      if (n) { jraw(j, (const char *)p, (size_t)n); p += n; }
-      else { jlit(j, "\\ufffd"); p++; }
-    }
-  }
-}
-
-static void jstr(json_t *j, const char *s) {
-  if (!s) { jlit(j, "null"); return; }
-  jlit(j, "\"");
-  jstr_body(j, s);
-  jlit(j, "\"");
-}
-
-static void jframes(json_t *j, const frames_t *fr) {
-  jlit(j, "[");
-  for (int i = 0; i < fr->n; i++) {
-    const lc_sym_frame_t *f = &fr->f[i];
-    jf(j, "%s{\"address\": \"0x%lx\", \"module\": ", i ? ", " : "", (unsigned long)f->pc);
-    jstr(j, f->module);
-    jlit(j, ", \"build_id\": ");
-    jstr(j, f->build_id);
-    jf(j, ", \"offset\": \"0x%lx\", \"function\": ", (unsigned long)f->module_offset);
-    jstr(j, f->function);
-    jlit(j, ", \"file\": ");
-    jstr(j, f->file);
-    if (f->line) jf(j, ", \"line\": %d", f->line); else jf(j, ", \"line\": null");
-    if (f->column) jf(j, ", \"column\": %d", f->column); else jf(j, ", \"column\": null");
-    jf(j, ", \"inlined\": %s}", f->inlined ? "true" : "false");
-  }
-  jlit(j, "]");
-}
+static void jstack(lc_json_t *j, const frames_t *fr) { lc_json_frames(j, fr->f, fr->n); }
 
 // The command line, read in pieces (it can be longer than any buffer): each argument as a JSON string.
-static void jcommand(json_t *j) {
+static void jcommand(lc_json_t *j) {
   char buf[4096];
   int fd = lc_os_open("/proc/self/cmdline", O_RDONLY, 0);
-  jlit(j, "[");
+  LC_JSON_LIT(j, "[");
   int open_arg = 0, any = 0;                 // a string is open (its argument continues in the next piece)
   ssize_t n;
   while (fd >= 0 && (n = lc_os_read(fd, buf, sizeof buf - 1)) > 0) {
@@ -478,25 +397,25 @@ static void jcommand(json_t *j) {
     for (ssize_t i = 0; i < n;) {
       size_t len = strlen(buf + i);
       if (!open_arg) {
-        if (any) jlit(j, ", ");
-        jlit(j, "\"");
+        if (any) LC_JSON_LIT(j, ", ");
+        LC_JSON_LIT(j, "\"");
         any = 1;
       }
-      jstr_body(j, buf + i);                   // a character cut between two pieces becomes U+FFFD, no worse
+      lc_json_str_body(j, buf + i);                   // a character cut between two pieces becomes U+FFFD, no worse
       open_arg = i + (ssize_t)len >= n;           // no NUL in this piece: the argument continues
-      if (!open_arg) jlit(j, "\"");
+      if (!open_arg) LC_JSON_LIT(j, "\"");
       i += (ssize_t)len + 1;
     }
   }
-  if (open_arg) jlit(j, "\"");
+  if (open_arg) LC_JSON_LIT(j, "\"");
   if (fd >= 0) lc_os_close(fd);
-  jlit(j, "]");
+  LC_JSON_LIT(j, "]");
 }
 
 static frames_t jfr;
 
-static void json_errors(json_t *j) {
-  jlit(j, "  \"errors\": [");
+static void json_errors(lc_json_t *j) {
+  LC_JSON_LIT(j, "  \"errors\": [");
   int first = 1;
   for (size_t i = 0; i < nrecorded; i++) {
     const lc_error_t *e = &recorded[i].e;
@@ -505,34 +424,34 @@ static void json_errors(json_t *j) {
     char what[256];
     describe(e, what, sizeof what);
     symbolize_stack(e->detected_stack, &jfr);
-    jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"address\": \"0x%lx\"", first ? "" : ",", kind,
+    lc_json_fmt(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"address\": \"0x%lx\"", first ? "" : ",", kind,
        (unsigned long long)fingerprint(kind, &jfr), (unsigned long)e->address);
     first = 0;
     if (e->has_block)
-      jf(j, ", \"block_address\": \"0x%lx\", \"block_size\": %zu, \"offset\": %lld", (unsigned long)e->block,
+      lc_json_fmt(j, ", \"block_address\": \"0x%lx\", \"block_size\": %zu, \"offset\": %lld", (unsigned long)e->block,
          e->block_size, (long long)e->offset);
-    jlit(j, ", \"description\": ");
-    jstr(j, what);
-    jlit(j, ", \"found_by\": ");
-    jstr(j, e->what);
-    if (detail_adds(e)) { jlit(j, ", \"detail\": "); jstr(j, e->detail); }
+    LC_JSON_LIT(j, ", \"description\": ");
+    lc_json_str(j, what);
+    LC_JSON_LIT(j, ", \"found_by\": ");
+    lc_json_str(j, e->what);
+    if (detail_adds(e)) { LC_JSON_LIT(j, ", \"detail\": "); lc_json_str(j, e->detail); }
     if (e->kind == LC_ERR_SIZE_TOO_BIG) {
-      jf(j, ", \"requested\": %zu", e->requested);
-      if (e->count) jf(j, ", \"count\": %zu", e->count);
+      lc_json_fmt(j, ", \"requested\": %zu", e->requested);
+      if (e->count) lc_json_fmt(j, ", \"count\": %zu", e->count);
     }
     if (e->has_damage && e->damage.shown) {
       char f[40], x[40];
       hex(e->damage.found, e->damage.shown, f);
       hex(e->damage.expected, e->damage.shown, x);
-      jf(j, ", \"damaged_bytes\": %zu, \"expected\": \"%s\", \"found\": \"%s\"", e->damage.length, x, f);
+      lc_json_fmt(j, ", \"damaged_bytes\": %zu, \"expected\": \"%s\", \"found\": \"%s\"", e->damage.length, x, f);
     }
-    jlit(j, ", \"stacks\": {\"detected\": ");
-    jframes(j, &jfr);
-    if (e->alloc_stack) { symbolize_stack(e->alloc_stack, &jfr); jlit(j, ", \"alloc\": "); jframes(j, &jfr); }
-    if (e->free_stack) { symbolize_stack(e->free_stack, &jfr); jlit(j, ", \"free\": "); jframes(j, &jfr); }
-    jlit(j, "}}");
+    LC_JSON_LIT(j, ", \"stacks\": {\"detected\": ");
+    jstack(j, &jfr);
+    if (e->alloc_stack) { symbolize_stack(e->alloc_stack, &jfr); LC_JSON_LIT(j, ", \"alloc\": "); jstack(j, &jfr); }
+    if (e->free_stack) { symbolize_stack(e->free_stack, &jfr); LC_JSON_LIT(j, ", \"free\": "); jstack(j, &jfr); }
+    LC_JSON_LIT(j, "}}");
   }
-  jlit_sel(j, first, "],\n", "\n  ],\n");
+  LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
 }
 
 /* ---- the exit-time report ---- */
@@ -548,25 +467,23 @@ static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
 // A new or regular file is written to a temporary name beside it and renamed over it at the end, so a reader
 // never sees half a report. Anything else (a symbolic link, a device, a FIFO) is written in place: renaming
-// over it would replace the link or the device node with a regular file. tmp[0] == 0 then.
-static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
-  json.fd = -1;
-  if (!lc_options.json_path[0]) return;
+// over it would replace the link or the device node with a regular file. tmp[0] == 0 then. Returns the fd or -1.
+static int open_json(char *path, size_t cap, char *tmp, size_t tcap) {
+  if (!lc_options.json_path[0]) return -1;
   expand_path(lc_options.json_path, path, cap);
   struct stat st;
   tmp[0] = 0;
   if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
   const char *target = tmp[0] ? tmp : path;
-  json.fd = lc_os_open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  json.len = 0;
-  json.failed = 0;
-  if (json.fd < 0) {
+  int fd = lc_os_open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
     char msg[1300];
     int n = target == path ? snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path)
                            : snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s' (through '%s'): %m\n",
                                       path, tmp);
     lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
   }
+  return fd;
 }
 
 int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
@@ -698,53 +615,54 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   lc_out_flush();
 
   char path[1024], tmp[1100];
-  open_json(path, sizeof path, tmp, sizeof tmp);
-  if (json.fd >= 0) {
-    json_t *j = &json;
-    jf(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
-    jf(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
+  int fd = open_json(path, sizeof path, tmp, sizeof tmp);
+  if (fd >= 0) {
+    lc_json_t *j = &json;
+    lc_json_begin(j, fd);
+    lc_json_fmt(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
+    lc_json_fmt(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
     jcommand(j);
-    jlit(j, ",\n  \"exit_path\": ");
-    jstr(j, exit_path);
-    jlit(j, ",\n  \"options\": ");
-    jstr(j, lc_options_raw());
-    jlit(j, ",\n");
+    LC_JSON_LIT(j, ",\n  \"exit_path\": ");
+    lc_json_str(j, exit_path);
+    LC_JSON_LIT(j, ",\n  \"options\": ");
+    lc_json_str(j, lc_options_raw());
+    LC_JSON_LIT(j, ",\n");
     json_errors(j);
-    jlit(j, "  \"leaks\": [");
+    LC_JSON_LIT(j, "  \"leaks\": [");
     int first = 1;
     for (size_t i = 0; i < ng; i++) {
       const lc_leak_group_t *g = &groups[i];
       if (!g->report_supp && !shown(g->kind)) continue;
       symbolize_stack(g->stack, &fr);
-      jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"bytes\": %llu, \"blocks\": %llu, "
+      lc_json_fmt(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"bytes\": %llu, \"blocks\": %llu, "
             "\"indirect_bytes\": %llu, \"indirect_blocks\": %llu, \"stack\": ",
          first ? "" : ",", leak_kind_names[g->kind], (unsigned long long)g->report_fingerprint, (unsigned long long)g->bytes,
          (unsigned long long)g->blocks, (unsigned long long)g->indirect_bytes, (unsigned long long)g->indirect_blocks);
       first = 0;
-      jframes(j, &fr);
-      jlit(j, ", \"suppressed_by\": ");
-      jstr(j, g->report_supp ? lc_supp_rule_text(g->report_supp - 1) : NULL);
-      jlit(j, "}");
+      jstack(j, &fr);
+      LC_JSON_LIT(j, ", \"suppressed_by\": ");
+      lc_json_str(j, g->report_supp ? lc_supp_rule_text(g->report_supp - 1) : NULL);
+      LC_JSON_LIT(j, "}");
     }
-    jlit_sel(j, first, "],\n", "\n  ],\n");
-    jlit(j, "  \"suppressions\": [");
+    LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
+    LC_JSON_LIT(j, "  \"suppressions\": [");
     first = 1;
     for (int i = 0; i < lc_supp_count(); i++) {
       if (lc_supp_is_default(i) && lc_supp_matched(i) == 0) continue;
-      jlit_sel(j, first, "\n    {\"rule\": ", ",\n    {\"rule\": ");
-      jstr(j, lc_supp_rule_text(i));
-      jlit(j, ", \"source\": ");
-      jstr(j, lc_supp_rule_source(i));
-      jf(j, ", \"matched\": %llu}", (unsigned long long)lc_supp_matched(i));
+      LC_JSON_LIT_SEL(j, first, "\n    {\"rule\": ", ",\n    {\"rule\": ");
+      lc_json_str(j, lc_supp_rule_text(i));
+      LC_JSON_LIT(j, ", \"source\": ");
+      lc_json_str(j, lc_supp_rule_source(i));
+      lc_json_fmt(j, ", \"matched\": %llu}", (unsigned long long)lc_supp_matched(i));
       first = 0;
     }
-    jlit_sel(j, first, "],\n", "\n  ],\n");
-    jf(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, \"total_allocs\": %llu, "
-          "\"total_frees\": %llu, \"total_bytes\": %llu},\n",
+    LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
+    lc_json_fmt(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, "
+          "\"total_allocs\": %llu, \"total_frees\": %llu, \"total_bytes\": %llu},\n",
        (unsigned long long)(r ? r->in_use_bytes : 0), (unsigned long long)(r ? r->in_use_blocks : 0),
        (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.bytes_allocated);
     if (r)
-      jf(j, "    \"leaks\": {\"definite_bytes\": %llu, \"definite_blocks\": %llu, \"indirect_bytes\": %llu, "
+      lc_json_fmt(j, "    \"leaks\": {\"definite_bytes\": %llu, \"definite_blocks\": %llu, \"indirect_bytes\": %llu, "
             "\"indirect_blocks\": %llu, \"possible_bytes\": %llu, \"possible_blocks\": %llu, \"reachable_bytes\": %llu, "
             "\"reachable_blocks\": %llu, \"suppressed_bytes\": %llu, \"suppressed_blocks\": %llu},\n",
          (unsigned long long)sum.definite_bytes, (unsigned long long)sum.definite_blocks,
@@ -753,18 +671,22 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
          (unsigned long long)sum.reachable_bytes, (unsigned long long)sum.reachable_blocks,
          (unsigned long long)supp_bytes, (unsigned long long)supp_blocks);
     else
-      jlit(j, "    \"leaks\": null,\n");
-    jlit(j, "    \"errors\": {");
+      LC_JSON_LIT(j, "    \"leaks\": null,\n");
+    LC_JSON_LIT(j, "    \"errors\": {");
     first = 1;
     for (int k = 0; k < LC_ERR_KINDS; k++)
-      if (error_counts[k]) { jf(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
-    jf(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
-    if (status >= 0) jf(j, "    \"exit_status\": %d,\n", status); else jlit(j, "    \"exit_status\": null,\n");
-    jf(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
+      if (error_counts[k]) {
+        lc_json_fmt(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]);
+        first = 0;
+      }
+    lc_json_fmt(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
+    if (status >= 0) lc_json_fmt(j, "    \"exit_status\": %d,\n", status);
+    else LC_JSON_LIT(j, "    \"exit_status\": null,\n");
+    lc_json_fmt(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
        r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
-    jflush(j);
-    lc_os_close(j->fd);
-    if (j->failed || (tmp[0] && rename(tmp, path) != 0)) {
+    int failed = lc_json_end(j) != 0;
+    lc_os_close(fd);
+    if (failed || (tmp[0] && rename(tmp, path) != 0)) {
       if (tmp[0]) unlink(tmp);
       char msg[1200];
       int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", path);
