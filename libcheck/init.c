@@ -178,20 +178,20 @@ static void lc_late_exit(int status, void *arg) {
     // The very end. stdio is flushed first, while the other threads still run: the scan leaves them stopped,
     // one of them perhaps holding a stream's lock. Then the process ends here, never going back into libc.
     flush_stdio();
-    int s = lc_finish("exit");
+    int s = lc_finish(LC_EXIT_PATH_EXIT);
     if (lc_ready && lc_traced) lc_exit_now(s >= 0 ? s : status);
     return;
   }
   // exit() called again from a destructor ends the process from inside the destructor pass (or libheapcheck
   // was dlopen'd): the report is made now all the same, the other threads resumed, libc's caches kept.
-  int s = lc_finish("exit");
+  int s = lc_finish(LC_EXIT_PATH_EXIT);
   if (s >= 0) end_with(s);
 }
 
 __attribute__((destructor(101))) static void lc_destructor(void) {
   destructors_ran = 1;
   if (late_armed) return;
-  int status = lc_finish("exit");
+  int status = lc_finish(LC_EXIT_PATH_EXIT);
   if (status >= 0) end_with(status);
 }
 
@@ -216,10 +216,10 @@ int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t pos
   return -1;
 }
 
-int lc_finish(const char *exit_path) {
+int lc_finish(lc_exit_path_t path) {
   if (!lc_ready || !lc_traced) return -1;
   if (getpid() != own_pid) return -1;       // a vfork child (or a raw clone) shares our memory: stay out
-  int on_demand = strcmp(exit_path, "on_demand") == 0;
+  int on_demand = path == LC_EXIT_PATH_ON_DEMAND;
   if (lc_inside) {
     // A signal handler that interrupted heapcheck (inside malloc or free, perhaps holding its locks) ended the
     // process: no scan is safe now. Say so rather than nothing; errors already reported still count.
@@ -238,7 +238,7 @@ int lc_finish(const char *exit_path) {
   int scan = strcmp(lc_options.leak_check, "no") != 0;
   // Before anything is quiesced or stopped: the unwinder takes the loader's lock.
   uintptr_t stack_from = !on_demand && scan ? lc_unwind_runtime_only() : 0;
-  if (!on_demand) lc_alloc_check_all("exit");
+  if (!on_demand) lc_alloc_check_all(LC_BY_EXIT);
   lc_leak_result_t *leaks = NULL;
   // libc's caches are freed only at the real end, and not in a fork child: freeres would unmap the stacks the
   // parent's other threads left behind, turning what they hold into false leaks.
@@ -249,12 +249,12 @@ int lc_finish(const char *exit_path) {
     lc_quiesce();
     // At the very end (after the destructors, or from _exit) the stopped threads are left stopped: a thread
     // that called exit() while main slept or polled must not see main wake with EINTR and return from main.
-    int at_end = (destructors_ran && strcmp(exit_path, "exit") == 0) || strcmp(exit_path, "_exit") == 0;
+    int at_end = (destructors_ran && path == LC_EXIT_PATH_EXIT) || path == LC_EXIT_PATH_NOW;
     leaks = lc_leakscan_run(!on_demand && !forked_child && destructors_ran && lc_options.libc_freeres, stack_from,
                             at_end);
     lc_unquiesce();
   }
-  int status = lc_report_final(leaks, exit_path);
+  int status = lc_report_final(leaks, path);
   if (on_demand) status = -1;
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
   lc_leakscan_free(leaks);

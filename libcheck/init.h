@@ -4,6 +4,7 @@
 #define LC_INIT_H
 
 #include "lc.h"
+#include "report.h"     // lc_exit_path_t
 
 extern int lc_initialized;     // options read, heaps set up: blocks can be handed out
 extern int lc_ready;           // constructor ran: stacks are captured, findings reported
@@ -12,9 +13,9 @@ extern int lc_traced;          // this process reports (trace_children, report_f
 void lc_init_slow(void);
 static inline void lc_ensure_init(void) { if (lc_unlikely(!lc_initialized)) lc_init_slow(); }
 
-// Runs the exit-time checks once ("exit", "_exit", "on_demand" for leaks only). Returns the exit status
-// that findings ask for, or -1 to keep the program's.
-int lc_finish(const char *exit_path);
+// Runs the exit-time checks once (LC_EXIT_PATH_ON_DEMAND: leaks only, as often as asked). Returns the exit
+// status that findings ask for, or -1 to keep the program's (on demand: the bytes definitely lost).
+int lc_finish(lc_exit_path_t path);
 // The exit status that these (unsuppressed) findings ask for under the exitcode options, or -1.
 int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
                            uint64_t reachable_blocks);

@@ -39,6 +39,10 @@ static const char *const leak_phrases[LC_LEAK_KINDS] = {
 #define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) [LC_LEAK_##id] = phrase,
 #include "findings.def"
 };
+#define NAME_OF(id, name) name,
+static const char *const by_names[LC_BY_COUNT] = { LC_BY_LIST(NAME_OF) };
+static const char *const exit_path_names[LC_EXIT_PATH_COUNT] = { LC_EXIT_PATH_LIST(NAME_OF) };
+#undef NAME_OF
 
 // One finding at a time, so text is never interleaved; held across symbolization: a sleeping lock.
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -61,9 +65,7 @@ static void record(const lc_error_t *e, int supp) {
     if (recorded) { memcpy(n, recorded, nrecorded * sizeof *n); lc_os_free(recorded, recorded_cap * sizeof *n); }
     recorded = n; recorded_cap = cap;
   }
-  recorded[nrecorded].e = *e;
-  recorded[nrecorded].e.what = e->what;      // string literals: stay valid
-  recorded[nrecorded].e.detail = e->detail;
+  recorded[nrecorded].e = *e;                 // detail is a string literal: it stays valid
   recorded[nrecorded].supp = supp;
   nrecorded++;
 }
@@ -256,7 +258,28 @@ static uint64_t fingerprint(const char *kind, const frames_t *fr) {
   return h;
 }
 
-/* ---- describing an error ---- */
+/* ---- an error: made, described ---- */
+
+lc_error_t lc_report_make_error(lc_error_kind_t kind, lc_by_t by, const void *p, const void *block,
+                                const lc_header_t *h, const lc_damage_t *d, uint32_t stack, const char *detail) {
+  lc_error_t e = { .kind = kind, .by = by, .address = (uintptr_t)p, .detected_stack = stack, .detail = detail };
+  if (h) {
+    e.has_block = 1;
+    e.block = (uintptr_t)block;
+    e.block_size = h->size;
+    e.block_state = (lc_block_state_t)h->state;
+    e.alloc_stack = h->alloc_stack;
+    e.free_stack = h->free_stack;
+    e.offset = (int64_t)((uintptr_t)p - e.block);
+  }
+  if (d) {
+    e.has_damage = 1;
+    e.damage = *d;
+    e.offset = d->offset;
+    e.address = e.block + (uintptr_t)d->offset;
+  }
+  return e;
+}
 
 static void describe(const lc_error_t *e, char *out, size_t cap) {
   long long off = (long long)e->offset;
@@ -284,7 +307,7 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
     case LC_ERR_INVALID_FREE:
       if (e->has_block)
         snprintf(out, cap, "pointer %lld bytes inside the %zu-byte %sblock", off, bs,
-                 e->detail && strstr(e->detail, "freed") ? "freed " : "");
+                 e->block_state == LC_BLOCK_LIVE ? "" : "freed ");
       else snprintf(out, cap, "%s", e->detail ? e->detail : "pointer not allocated by heapcheck");
       break;
     case LC_ERR_MISMATCHED_FREE:
@@ -292,9 +315,9 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
       break;
     case LC_ERR_SIZE_TOO_BIG:
       if (e->count)
-        snprintf(out, cap, "%s(%zu, %zu): the size overflows", e->what ? e->what : "calloc", e->count, e->requested);
+        snprintf(out, cap, "%s(%zu, %zu): the size overflows", by_names[e->by], e->count, e->requested);
       else
-        snprintf(out, cap, "%s(%zu): more than the maximum of %llu bytes", e->what ? e->what : "malloc", e->requested,
+        snprintf(out, cap, "%s(%zu): more than the maximum of %llu bytes", by_names[e->by], e->requested,
                  (unsigned long long)LC_MAX_SIZE);
       break;
     case LC_ERR_CORRUPTED_HEADER:
@@ -356,7 +379,7 @@ void lc_report_error(const lc_error_t *e) {
   describe(e, what, sizeof what);
   lc_out("==%d== heapcheck: %s: %s", pid, kind, what);
   if (e->has_block) lc_out(" at 0x%lx", (unsigned long)e->block);
-  lc_out(" (found by %s)\n", e->what ? e->what : "?");
+  lc_out(" (found by %s)\n", by_names[e->by]);
   if (detail_adds(e)) lc_out("==%d==   %s\n", pid, e->detail);
   if (e->has_damage && e->damage.shown) {
     char f[40], x[40];
@@ -433,7 +456,7 @@ static void json_errors(lc_json_t *j) {
     LC_JSON_LIT(j, ", \"description\": ");
     lc_json_str(j, what);
     LC_JSON_LIT(j, ", \"found_by\": ");
-    lc_json_str(j, e->what);
+    lc_json_str(j, by_names[e->by]);
     if (detail_adds(e)) { LC_JSON_LIT(j, ", \"detail\": "); lc_json_str(j, e->detail); }
     if (e->kind == LC_ERR_SIZE_TOO_BIG) {
       lc_json_fmt(j, ", \"requested\": %zu", e->requested);
@@ -486,7 +509,7 @@ static int open_json(char *path, size_t cap, char *tmp, size_t tcap) {
   return fd;
 }
 
-int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
+int lc_report_final(const lc_leak_result_t *r, lc_exit_path_t exit_path) {
   int cancel_state = report_begin();
   session_begin();
   load_suppressions();
@@ -535,7 +558,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     counted_pos = sum.possible_blocks;
     counted_reach = sum.reachable_blocks;
   }
-  int status = strcmp(exit_path, "on_demand") == 0 ? -1
+  int status = exit_path == LC_EXIT_PATH_ON_DEMAND ? -1
                : lc_status_for_findings(error_total, counted_def, counted_pos, counted_reach);
   int any = error_total > 0 || counted_def > 0 || (counted_pos > 0 && lc_options.show_possibly);
   if (full && r) {
@@ -623,7 +646,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
     lc_json_fmt(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
     jcommand(j);
     LC_JSON_LIT(j, ",\n  \"exit_path\": ");
-    lc_json_str(j, exit_path);
+    lc_json_str(j, exit_path_names[exit_path]);
     LC_JSON_LIT(j, ",\n  \"options\": ");
     lc_json_str(j, lc_options_raw());
     LC_JSON_LIT(j, ",\n");

@@ -10,25 +10,54 @@
 
 extern const char *const lc_error_kind_names[LC_ERR_KINDS];
 
+// The call or check that found an error (the report's "found by"), with its name.
+#define LC_BY_LIST(X) \
+  X(MALLOC, "malloc") X(CALLOC, "calloc") X(REALLOC, "realloc") X(REALLOCARRAY, "reallocarray") \
+  X(POSIX_MEMALIGN, "posix_memalign") X(MEMALIGN, "memalign") X(PVALLOC, "pvalloc") X(FREE, "free") \
+  X(DELETE, "operator delete") X(DELETE_ARRAY, "operator delete[]") X(QUARANTINE, "quarantine") \
+  X(EXIT, "exit") X(CHECK_EVERY, "check_every") X(CHECK_HEAP, "heapcheck_check_heap")
+typedef enum lc_by_e {
+#define LC_BY_ENUM(id, name) LC_BY_##id,
+  LC_BY_LIST(LC_BY_ENUM)
+#undef LC_BY_ENUM
+  LC_BY_COUNT
+} lc_by_t;
+
+// How the exit-time report was reached (the JSON's exit_path): exit(), _exit()/_Exit(), quick_exit(), or
+// heapcheck_report_leaks() in a running program.
+#define LC_EXIT_PATH_LIST(X) X(EXIT, "exit") X(NOW, "_exit") X(QUICK, "quick_exit") X(ON_DEMAND, "on_demand")
+typedef enum lc_exit_path_e {
+#define LC_EXIT_PATH_ENUM(id, name) LC_EXIT_PATH_##id,
+  LC_EXIT_PATH_LIST(LC_EXIT_PATH_ENUM)
+#undef LC_EXIT_PATH_ENUM
+  LC_EXIT_PATH_COUNT
+} lc_exit_path_t;
+
 typedef struct lc_error_s {
   lc_error_kind_t kind;
+  lc_by_t by;                   // the call that found it
   uintptr_t address;            // the pointer passed, or the first damaged byte
   int has_block;                // block_* are known
   uintptr_t block;              // user address of the block concerned
   size_t block_size;
+  lc_block_state_t block_state; // the block's state when found (LC_BLOCK_INVALID: none known)
   int64_t offset;               // first damaged byte (or pointer) relative to block
   int has_damage;
   lc_damage_t damage;
   uint32_t alloc_stack, free_stack, detected_stack;
-  const char *what;             // the call that found it: "free", "realloc", "operator delete", "exit", ...
-  const char *detail;           // extra sentence, e.g. "allocated with operator new[]", or NULL
+  const char *detail;           // a sentence (a string literal), e.g. "allocated with operator new[]", or NULL
   size_t requested;             // allocation-size-too-big: the size asked for (per element when count != 0)
   size_t count;                 // allocation-size-too-big: elements of a calloc/reallocarray that overflowed
 } lc_error_t;
 
+// The one constructor of an error. p: the pointer concerned. h: a copy of the header of the block whose user
+// bytes start at `block`, or NULL when no block is known. d: the damage found in that block, or NULL; its first
+// byte is then the error's address. requested and count stay 0 (allocation-size-too-big sets them).
+lc_error_t lc_report_make_error(lc_error_kind_t kind, lc_by_t by, const void *p, const void *block,
+                                const lc_header_t *h, const lc_damage_t *d, uint32_t stack, const char *detail);
 // Says the error now and records it. May abort (abort_on_error).
 void lc_report_error(const lc_error_t *e);
-size_t lc_report_error_count(void);
+size_t lc_report_error_count(void);    // errors not suppressed so far
 void lc_report_lock_all(void);     // fork: prepare
 void lc_report_unlock_all(void);   // fork: parent and child
 
@@ -42,7 +71,6 @@ void lc_out_stack(uint32_t stack_id);
 
 // At exit: leaks (see leakscan.h) and the summary; writes JSON when json_path is set. Returns the exit status
 // the unsuppressed findings ask for (lc_status_for_findings), or -1.
-struct lc_leak_result_s;
-int lc_report_final(const struct lc_leak_result_s *leaks, const char *exit_path);
+int lc_report_final(const lc_leak_result_t *leaks, lc_exit_path_t path);
 
 #endif
