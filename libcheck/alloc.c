@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-static lc_alloc_stats_t stats;
+static lc_heap_usage_t stats;
 static uint64_t ticks;
 
 // Recently unmapped large blocks: a second free of one is a double free, not a wild pointer.
@@ -368,7 +368,13 @@ size_t lc_alloc_check_all(lc_by_t by) {
   return n;
 }
 
-lc_alloc_stats_t lc_alloc_stats(void) { return stats; }
+lc_heap_usage_t lc_alloc_stats(void) {
+  lc_heap_usage_t u;
+  u.allocs = __atomic_load_n(&stats.allocs, __ATOMIC_RELAXED);
+  u.frees = __atomic_load_n(&stats.frees, __ATOMIC_RELAXED);
+  u.bytes_allocated = __atomic_load_n(&stats.bytes_allocated, __ATOMIC_RELAXED);
+  return u;
+}
 
 void lc_alloc_tick(void) {
   if (lc_options.check_every > 0 &&

@@ -6,11 +6,7 @@
 
 #include "lc.h"
 #include "block.h"
-#include "report.h"     // lc_by_t
-
-typedef struct lc_alloc_stats_s {
-  uint64_t allocs, frees, bytes_allocated;
-} lc_alloc_stats_t;
+#include "report.h"     // lc_by_t, lc_heap_usage_t
 
 void lc_alloc_setup(void);      // after options are read: heaps, quarantine
 // size: user bytes; align: power of two >= 16 (callers validate); zero: calloc semantics.
@@ -27,7 +23,7 @@ size_t lc_usable_size(const void *p);
 // Verifies every live and quarantined block now, with the other threads kept out of the allocator meanwhile;
 // reports damage once per block (a chunk without a valid header is damage too). Returns the number found.
 size_t lc_alloc_check_all(lc_by_t by);
-lc_alloc_stats_t lc_alloc_stats(void);
+lc_heap_usage_t lc_alloc_stats(void);     // what the heap summary shows
 void lc_alloc_tick(void);       // counts a call for check_every
 void lc_alloc_lock_all(void);   // fork: prepare
 void lc_alloc_unlock_all(void); // fork: parent and child

@@ -1,6 +1,6 @@
 /* findings.h: findings as data, shared by the files that make them (alloc, leakscan) and report.c, which says
- * them: the kinds (generated from findings.def) and the leak scan's result. Declares no function: whoever
- * includes it depends on no module. */
+ * them: the kinds (generated from findings.def), the allocator's counters for the heap summary and the leak
+ * scan's result. Declares no function: whoever includes it depends on no module. */
 #ifndef LC_FINDINGS_H
 #define LC_FINDINGS_H
 
@@ -17,6 +17,11 @@ typedef enum lc_leak_kind_e {
 #include "findings.def"
   LC_LEAK_KINDS
 } lc_leak_kind_t;
+
+// The allocator's counters, as the heap summary shows them (user heap only; realloc counts as one of each).
+typedef struct lc_heap_usage_s {
+  uint64_t allocs, frees, bytes_allocated;
+} lc_heap_usage_t;
 
 typedef struct lc_leak_group_s {
   lc_leak_kind_t kind;                   // DEFINITE, POSSIBLE or REACHABLE (indirect blocks count under owners)

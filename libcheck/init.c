@@ -1,6 +1,6 @@
 /* init.c: lazy set-up at the first allocator call, the constructor (stacks and reports on, fork handlers,
- * which processes report), and the exit-time check (errors, leak scan, report, exit status).
- * Formats no output itself: report.c does. */
+ * which processes report), and the exit-time check (errors, leak scan, report) with the one exit-status policy.
+ * Formats no output itself: report.c does, from what this file hands it. */
 #define _GNU_SOURCE
 #include "init.h"
 #include "alloc.h"
@@ -206,12 +206,12 @@ void lc_before_dlclose(void) {
   lc_leave();
 }
 
-int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
-                           uint64_t reachable_blocks) {
+// The exit status that these (unsuppressed) findings ask for under exitcode and leak_exitcode_kinds, or -1.
+static int status_for(const lc_finding_counts_t *c) {
   if (lc_options.exitcode == 0) return -1;
   const char *k = lc_options.leak_exitcode_kinds;
-  if (errors > 0 || (strstr(k, "definite") && definite_blocks > 0) || (strstr(k, "possible") && possible_blocks > 0) ||
-      (strstr(k, "reachable") && reachable_blocks > 0))
+  if (c->errors > 0 || (strstr(k, "definite") && c->definite_blocks > 0) ||
+      (strstr(k, "possible") && c->possible_blocks > 0) || (strstr(k, "reachable") && c->reachable_blocks > 0))
     return (int)lc_options.exitcode;
   return -1;
 }
@@ -227,7 +227,8 @@ int lc_finish(lc_exit_path_t path) {
     static const char note[] = "heapcheck: the process exited from a signal handler that interrupted the "
                                "allocator; no leak check was possible\n";
     lc_write_all(lc_report_text_fd(), note, sizeof note - 1);
-    return lc_status_for_findings(lc_report_error_count(), 0, 0, 0);
+    lc_finding_counts_t errors_only = { .errors = lc_report_error_count() };
+    return status_for(&errors_only);
   }
   int cancel_state;                         // the scan stops the world and reads /proc: never cancelled midway
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
@@ -254,8 +255,10 @@ int lc_finish(lc_exit_path_t path) {
                             at_end);
     lc_unquiesce();
   }
-  int status = lc_report_final(leaks, path);
-  if (on_demand) status = -1;
+  lc_heap_usage_t usage = lc_alloc_stats();
+  lc_finding_counts_t left = lc_report_final_begin(leaks);
+  int status = on_demand ? -1 : status_for(&left);     // on demand the program runs on: no status to record
+  lc_report_final_end(&usage, path, status);
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
   lc_leakscan_free(leaks);
   lc_leave();

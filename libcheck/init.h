@@ -1,5 +1,6 @@
 /* init.h: process life of libcheck: lazy set-up on the first allocator call, the constructor that turns
- * stacks and reports on, fork handlers, and the exit-time check that decides the exit status. */
+ * stacks and reports on, fork handlers, and the exit-time check; the exit-status policy (exitcode,
+ * leak_exitcode_kinds) is decided here, from the findings the report says are left. */
 #ifndef LC_INIT_H
 #define LC_INIT_H
 
@@ -16,9 +17,6 @@ static inline void lc_ensure_init(void) { if (lc_unlikely(!lc_initialized)) lc_i
 // Runs the exit-time checks once (LC_EXIT_PATH_ON_DEMAND: leaks only, as often as asked). Returns the exit
 // status that findings ask for, or -1 to keep the program's (on demand: the bytes definitely lost).
 int lc_finish(lc_exit_path_t path);
-// The exit status that these (unsuppressed) findings ask for under the exitcode options, or -1.
-int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
-                           uint64_t reachable_blocks);
 // Ends the process with `status` as exit_group does, without running anything else.
 __attribute__((noreturn)) void lc_exit_now(int status);
 // Called by the dlclose wrapper before a library is unloaded.

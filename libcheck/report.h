@@ -1,6 +1,7 @@
 /* report.h: every finding heapcheck makes, said once: text to stderr (or log_path) as it is detected, and
  * recorded for the exit-time JSON report. One function per finding kind family; formatting never allocates
- * from the user heap (callers hold the lc_inside guard). Must not decide policy beyond abort_on_error. */
+ * from the user heap (callers hold the lc_inside guard). Is given what it says (leaks, heap counters, the exit
+ * status) and reaches into no module above it; decides no policy beyond abort_on_error. */
 #ifndef LC_REPORT_H
 #define LC_REPORT_H
 
@@ -69,8 +70,20 @@ void lc_out_flush(void);
 // Prints one symbolized stack (indented frames) to the text output.
 void lc_out_stack(uint32_t stack_id);
 
-// At exit: leaks (see leakscan.h) and the summary; writes JSON when json_path is set. Returns the exit status
-// the unsuppressed findings ask for (lc_status_for_findings), or -1.
-int lc_report_final(const lc_leak_result_t *leaks, lc_exit_path_t path);
+// Findings that the suppressions left, which the exit status is decided from.
+typedef struct lc_finding_counts_s {
+  size_t errors;
+  uint64_t definite_blocks, possible_blocks, reachable_blocks;
+} lc_finding_counts_t;
+
+// The exit-time report, in two calls: begin decides what each leak group is (suppressed or not, its
+// fingerprint, kept in the groups) and returns what is left; the caller decides the exit status from that and
+// hands it to end, which says the leaks and the summary and writes the JSON report (when json_path is set).
+// The report lock is held from begin to end, so no finding slips in between the counts and the report
+// (pre: the caller reports nothing in between; it would wait for that lock forever).
+// leaks: the scan's result, or NULL when none ran; it must stay valid until end returns.
+// status: the exit status the findings ask for (recorded in the JSON), -1 for none.
+lc_finding_counts_t lc_report_final_begin(lc_leak_result_t *leaks);
+void lc_report_final_end(const lc_heap_usage_t *usage, lc_exit_path_t path, int status);
 
 #endif
