@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-static lc_alloc_stats_t stats;
+static lc_heap_usage_t stats;
 static uint64_t ticks;
 
 // Recently unmapped large blocks: a second free of one is a double free, not a wild pointer.
@@ -73,47 +73,27 @@ void lc_alloc_mark_loader(void *p) { lc_block_set_loader(p); }
 #define HEADER_OVERWRITTEN "the block's header was overwritten (an underflow?)"
 
 // h is a copy of the header of the block whose user bytes start at `block`; p is the pointer concerned.
-static lc_error_t make_error(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h,
-                             uint32_t stack, const char *what, const char *detail, const lc_damage_t *d) {
-  lc_error_t e = { .kind = kind, .address = (uintptr_t)p, .detected_stack = stack, .what = what, .detail = detail };
-  if (h) {
-    e.has_block = 1;
-    e.block = (uintptr_t)block;
-    e.block_size = h->size;
-    e.alloc_stack = h->alloc_stack;
-    e.free_stack = h->free_stack;
-    e.offset = (int64_t)((uintptr_t)p - e.block);
-  }
-  if (d) {
-    e.has_damage = 1;
-    e.damage = *d;
-    e.offset = d->offset;
-    e.address = e.block + (uintptr_t)d->offset;
-  }
-  return e;
-}
-
 static void say_block(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h, uint32_t stack,
-                      const char *what, const char *detail, const lc_damage_t *d) {
-  lc_error_t e = make_error(kind, p, block, h, stack, what, detail, d);
+                      lc_by_t by, const char *detail, const lc_damage_t *d) {
+  lc_error_t e = lc_report_make_error(kind, by, p, block, h, d, stack, detail);
   lc_report_error(&e);
 }
 
 // The common case: p is the block's own user pointer.
-static void say(lc_error_kind_t kind, const void *p, const lc_header_t *h, uint32_t stack, const char *what,
+static void say(lc_error_kind_t kind, const void *p, const lc_header_t *h, uint32_t stack, lc_by_t by,
                 const char *detail, const lc_damage_t *d) {
-  say_block(kind, p, p, h, stack, what, detail, d);
+  say_block(kind, p, p, h, stack, by, detail, d);
 }
 
 // 1 if the chunk tag in front of the block agrees with its header (the payload the block needs, plus what
 // rounding, an unsplit remainder or a page may add). Else a write before the block, or past the one before
 // it, reached the tag: it is said as a corrupted header and the chunk is never freed.
-static int tag_intact(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
+static int tag_intact(void *p, const lc_header_t *h, uint32_t stack, lc_by_t by) {
   void *payload = lc_block_payload(lc_block_header(p));
   size_t need = h->gap + LC_PREFIX + h->size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0);
   size_t slack = lc_heap_is_large(payload) ? 4096 + h->gap + LC_CHUNK_OVERHEAD : 2 * LC_ALIGN + 32;
   if (lc_heap_chunk_plausible(payload, need, need + slack)) return 1;
-  say(LC_ERR_CORRUPTED_HEADER, p, h, stack, what, "the heap's tag in front of the block was overwritten", NULL);
+  say(LC_ERR_CORRUPTED_HEADER, p, h, stack, by, "the heap's tag in front of the block was overwritten", NULL);
   lc_block_retire(p);
   return 0;
 }
@@ -136,15 +116,15 @@ static int block_damage(void *user, const lc_header_t *h, size_t psize, lc_damag
 
 // Checks a block whose header validated (its tag, then its canaries or poison); reports (once) and returns 1 if
 // damaged.
-static int block_damaged(void *p, const lc_header_t *h, uint32_t stack, const char *what) {
-  if (!tag_intact(p, h, stack, what)) return 1;        // the back canary's end is not known: said already
+static int block_damaged(void *p, const lc_header_t *h, uint32_t stack, lc_by_t by) {
+  if (!tag_intact(p, h, stack, by)) return 1;        // the back canary's end is not known: said already
   if (!lc_block_checks) return 0;
   lc_damage_t d;
   const char *detail;
   int kind = block_damage(p, h, lc_heap_payload_size(lc_block_payload(lc_block_header(p))), &d, &detail);
   if (kind < 0) return 0;
   if (!h->reported) {
-    say((lc_error_kind_t)kind, p, h, stack, what, detail, &d);
+    say((lc_error_kind_t)kind, p, h, stack, by, detail, &d);
     lc_block_mark_reported(p);
   }
   return 1;
@@ -173,17 +153,13 @@ static void evict(void *p, uint32_t stack) {
   lc_block_status_t st = lc_block_validate(p, &h);
   if (st == LC_BLOCK_BAD_SUM) {                         // even the header was overwritten after the free
     lc_damage_t d = { .offset = -LC_PREFIX, .length = LC_HEADER_SIZE };
-    if (!lc_block_header(p)->reported) {
-      lc_error_t e = { .kind = LC_ERR_USE_AFTER_FREE, .address = (uintptr_t)lc_block_header(p),
-                       .has_block = 1, .block = (uintptr_t)p, .block_size = 0, .offset = -LC_PREFIX,
-                       .has_damage = 1, .damage = d, .detected_stack = stack, .what = "quarantine",
-                       .detail = "the freed block's header was overwritten" };
-      lc_report_error(&e);
-    }
+    lc_header_t lost = { 0 };                           // its size and stacks went with the header
+    if (!lc_block_header(p)->reported)
+      say(LC_ERR_USE_AFTER_FREE, p, &lost, stack, LC_BY_QUARANTINE, "the freed block's header was overwritten", &d);
     lc_block_retire(p);                                 // never reuse: we cannot trust its size
     return;
   }
-  release(p, block_damaged(p, &h, stack, "quarantine"), h.free_stack);
+  release(p, block_damaged(p, &h, stack, LC_BY_QUARANTINE), h.free_stack);
 }
 
 static void quarantine(void *p, size_t size, uint32_t stack) {
@@ -198,7 +174,7 @@ static void quarantine(void *p, size_t size, uint32_t stack) {
 }
 
 // free() of something that is not the start of a live block of ours: classify and say it.
-static void bad_pointer(void *p, uint32_t stack, const char *what) {
+static void bad_pointer(void *p, uint32_t stack, lc_by_t by) {
   lc_heap_t *uh = &lc_user_heap;
   if (lc_heap_contains(uh, p)) {
     lc_lock(&uh->lock);
@@ -209,16 +185,16 @@ static void bad_pointer(void *p, uint32_t stack, const char *what) {
     int ours = payload && !h && (char *)p == (char *)payload + LC_PREFIX;   // where a block's user bytes start
     lc_unlock(&uh->lock);
     if (ours) {                       // our block, but its header does not add up: written before the block
-      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, what, HEADER_OVERWRITTEN, NULL);
+      say(LC_ERR_CORRUPTED_HEADER, p, NULL, stack, by, HEADER_OVERWRITTEN, NULL);
       lc_block_retire(p);             // never reused, never said again
       return;
     }
     if (h) {
-      say_block(LC_ERR_INVALID_FREE, p, lc_block_user(h), &copy, stack, what,
+      say_block(LC_ERR_INVALID_FREE, p, lc_block_user(h), &copy, stack, by,
           copy.state == LC_BLOCK_LIVE ? "pointer into the middle of a block" : "pointer into a freed block", NULL);
       return;
     }
-    say(LC_ERR_INVALID_FREE, p, NULL, stack, what, "pointer into the heap, but to no block (already freed?)", NULL);
+    say(LC_ERR_INVALID_FREE, p, NULL, stack, by, "pointer into the heap, but to no block (already freed?)", NULL);
     return;
   }
   lc_lock(&unmapped_lock);
@@ -227,14 +203,11 @@ static void bad_pointer(void *p, uint32_t stack, const char *what) {
       lc_header_t h = { .size = unmapped[i].size, .alloc_stack = unmapped[i].alloc_stack,
                         .free_stack = unmapped[i].free_stack, .gap = 0 };
       lc_unlock(&unmapped_lock);
-      lc_error_t e = { .kind = LC_ERR_DOUBLE_FREE, .address = (uintptr_t)p, .has_block = 1, .block = (uintptr_t)p,
-                       .block_size = h.size, .alloc_stack = h.alloc_stack, .free_stack = h.free_stack,
-                       .detected_stack = stack, .what = what };
-      lc_report_error(&e);
+      say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL);
       return;
     }
   lc_unlock(&unmapped_lock);
-  say(LC_ERR_INVALID_FREE, p, NULL, stack, what,
+  say(LC_ERR_INVALID_FREE, p, NULL, stack, by,
       "address was not allocated by heapcheck (stack, global, or another allocator's memory)", NULL);
 }
 
@@ -251,14 +224,14 @@ static void free_internal(void *p) {
   lc_unlock(&lc_internal_heap.lock);
 }
 
-void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what) {
+void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
   if (!p) return;
   if (lc_heap_contains(&lc_internal_heap, p)) { free_internal(p); return; }
   lc_header_t h;
-  if (!header_readable(p)) { bad_pointer(p, stack, what); return; }
+  if (!header_readable(p)) { bad_pointer(p, stack, by); return; }
   lc_block_status_t st = lc_block_validate(p, &h);
-  if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, what); return; }
-  if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, what, NULL, NULL); return; }
+  if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, by); return; }
+  if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL); return; }
   __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
   if (h.origin != origin) {
     static const char *const combos[3][3] = {
@@ -266,9 +239,9 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what) {
       { "allocated with operator new, released with free()", NULL, "allocated with operator new, released with operator delete[]" },
       { "allocated with operator new[], released with free()", "allocated with operator new[], released with operator delete", NULL },
     };
-    say(LC_ERR_MISMATCHED_FREE, p, &h, stack, what, origin < 3 && h.origin < 3 ? combos[h.origin][origin] : NULL, NULL);
+    say(LC_ERR_MISMATCHED_FREE, p, &h, stack, by, origin < 3 && h.origin < 3 ? combos[h.origin][origin] : NULL, NULL);
   }
-  int damaged = block_damaged(p, &h, stack, what);
+  int damaged = block_damaged(p, &h, stack, by);
   void *payload = lc_block_payload(lc_block_header(p));
   if (lc_heap_is_large(payload)) {
     if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
@@ -286,23 +259,23 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, const char *what) {
 
 void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new) {
   if (!p) return lc_alloc(size, LC_ALIGN, origin_if_new, 0, stack);
-  if (size == 0) { lc_free(p, LC_ORIGIN_MALLOC, stack, "realloc"); return NULL; }   // glibc: frees, returns NULL
+  if (size == 0) { lc_free(p, LC_ORIGIN_MALLOC, stack, LC_BY_REALLOC); return NULL; }   // glibc: frees, returns NULL
   if (size > LC_MAX_SIZE) return NULL;
   int internal = lc_heap_contains(&lc_internal_heap, p);
   lc_header_t h;
   if (!internal) {
-    if (!header_readable(p) || lc_block_validate(p, &h) == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, "realloc"); return NULL; }
+    if (!header_readable(p) || lc_block_validate(p, &h) == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, LC_BY_REALLOC); return NULL; }
     if (h.state != LC_BLOCK_LIVE) {
-      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, "realloc", "realloc() of a freed pointer", NULL);
+      say(LC_ERR_USE_AFTER_FREE, p, &h, stack, LC_BY_REALLOC, "realloc() of a freed pointer", NULL);
       return NULL;
     }
     if (h.origin != LC_ORIGIN_MALLOC) {   // realloc releases the block as free() does
-      say(LC_ERR_MISMATCHED_FREE, p, &h, stack, "realloc", h.origin == LC_ORIGIN_NEW
+      say(LC_ERR_MISMATCHED_FREE, p, &h, stack, LC_BY_REALLOC, h.origin == LC_ORIGIN_NEW
           ? "allocated with operator new, released with realloc()" : "allocated with operator new[], released with realloc()", NULL);
       h.origin = LC_ORIGIN_MALLOC;         // said once; what realloc returns is malloc memory
       lc_block_set_origin(p, LC_ORIGIN_MALLOC);
     }
-    if (block_damaged(p, &h, stack, "realloc")) {   // moved; the damaged block is given up, never reused
+    if (block_damaged(p, &h, stack, LC_BY_REALLOC)) {   // moved; the damaged block is given up, never reused
       void *n = lc_alloc(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0, stack);
       if (n) {
         memcpy(n, p, h.size < size ? h.size : size);
@@ -336,7 +309,7 @@ void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new
   if (!n) return NULL;
   memcpy(n, p, h.size < size ? h.size : size);
   if (internal) free_internal(p);
-  else lc_free(p, h.origin, stack, "realloc");       // origin as allocated: a mismatch was said above if any
+  else lc_free(p, h.origin, stack, LC_BY_REALLOC);       // origin as allocated: a mismatch was said above if any
   return n;
 }
 
@@ -353,7 +326,7 @@ size_t lc_usable_size(const void *p) {
 // Runs with every other thread out of the allocator (lc_quiesce) and under the heap lock: no block is being
 // written, none is freed or unmapped while it is read. Findings are made into errors there and said after.
 #define MAX_FINDINGS 4096
-typedef struct { lc_error_t *list; size_t n; uint32_t stack; const char *what; } findings_t;
+typedef struct { lc_error_t *list; size_t n; uint32_t stack; lc_by_t by; } findings_t;
 
 static void verify_chunk(void *payload, size_t psize, void *arg) {
   findings_t *f = arg;
@@ -362,8 +335,8 @@ static void verify_chunk(void *payload, size_t psize, void *arg) {
   if (!h) {                                            // every in-use chunk holds a sealed header: damage
     if (psize < LC_PREFIX) return;
     void *user = (char *)payload + LC_PREFIX;
-    f->list[f->n++] = make_error(LC_ERR_CORRUPTED_HEADER, user, NULL, NULL, f->stack, f->what,
-                                 HEADER_OVERWRITTEN, NULL);
+    f->list[f->n++] = lc_report_make_error(LC_ERR_CORRUPTED_HEADER, f->by, user, NULL, NULL, NULL, f->stack,
+                                           HEADER_OVERWRITTEN);
     lc_block_retire(user);
     return;
   }
@@ -374,15 +347,15 @@ static void verify_chunk(void *payload, size_t psize, void *arg) {
   const char *detail;
   int kind = block_damage(user, &c, psize, &d, &detail);
   if (kind < 0) return;
-  f->list[f->n++] = make_error((lc_error_kind_t)kind, user, user, &c, f->stack, f->what, detail, &d);
+  f->list[f->n++] = lc_report_make_error((lc_error_kind_t)kind, f->by, user, user, &c, &d, f->stack, detail);
   lc_block_mark_reported(user);
 }
 
-size_t lc_alloc_check_all(const char *what) {
+size_t lc_alloc_check_all(lc_by_t by) {
   if (!lc_block_checks) return 0;
   // The detecting stack is taken first: unwinding may take the loader's lock, which a quiesced thread may hold.
   findings_t f = { lc_os_alloc(MAX_FINDINGS * sizeof(lc_error_t)), 0, lc_options.stacks ? lc_unwind_capture() : 0,
-                   what };
+                   by };
   if (!f.list) return 0;
   lc_quiesce();
   lc_lock(&lc_user_heap.lock);
@@ -395,12 +368,18 @@ size_t lc_alloc_check_all(const char *what) {
   return n;
 }
 
-lc_alloc_stats_t lc_alloc_stats(void) { return stats; }
+lc_heap_usage_t lc_alloc_stats(void) {
+  lc_heap_usage_t u;
+  u.allocs = __atomic_load_n(&stats.allocs, __ATOMIC_RELAXED);
+  u.frees = __atomic_load_n(&stats.frees, __ATOMIC_RELAXED);
+  u.bytes_allocated = __atomic_load_n(&stats.bytes_allocated, __ATOMIC_RELAXED);
+  return u;
+}
 
 void lc_alloc_tick(void) {
   if (lc_options.check_every > 0 &&
       __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED) % (uint64_t)lc_options.check_every == 0)
-    lc_alloc_check_all("check_every");
+    lc_alloc_check_all(LC_BY_CHECK_EVERY);
 }
 
 void lc_alloc_lock_all(void) {

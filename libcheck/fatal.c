@@ -48,7 +48,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc) {
   int n = snprintf(msg, sizeof msg, "==%d== heapcheck: process terminating with default action of signal %d (SIG%s)\n",
                    (int)getpid(), sig, name ? name : "?");
   if (n > 0) lc_write_all(lc_report_text_fd(), msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-  lc_finish("signal");
+  lc_report_set_signal(sig);
+  lc_finish(LC_EXIT_PATH_SIGNAL);
   die_by(sig);
   errno = saved;
 }

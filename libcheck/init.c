@@ -1,6 +1,6 @@
 /* init.c: lazy set-up at the first allocator call, the constructor (stacks and reports on, fork handlers,
- * which processes report), and the exit-time check (errors, leak scan, report, exit status).
- * Formats no output itself: report.c does. */
+ * which processes report), and the exit-time check (errors, leak scan, report) with the one exit-status policy.
+ * Formats no output itself: report.c does, from what this file hands it. */
 #define _GNU_SOURCE
 #include "init.h"
 #include "alloc.h"
@@ -179,20 +179,20 @@ static void lc_late_exit(int status, void *arg) {
     // The very end. stdio is flushed first, while the other threads still run: the scan leaves them stopped,
     // one of them perhaps holding a stream's lock. Then the process ends here, never going back into libc.
     flush_stdio();
-    int s = lc_finish("exit");
+    int s = lc_finish(LC_EXIT_PATH_EXIT);
     if (lc_ready && lc_traced) lc_exit_now(s >= 0 ? s : status);
     return;
   }
   // exit() called again from a destructor ends the process from inside the destructor pass (or libheapcheck
   // was dlopen'd): the report is made now all the same, the other threads resumed, libc's caches kept.
-  int s = lc_finish("exit");
+  int s = lc_finish(LC_EXIT_PATH_EXIT);
   if (s >= 0) end_with(s);
 }
 
 __attribute__((destructor(101))) static void lc_destructor(void) {
   destructors_ran = 1;
   if (late_armed) return;
-  int status = lc_finish("exit");
+  int status = lc_finish(LC_EXIT_PATH_EXIT);
   if (status >= 0) end_with(status);
 }
 
@@ -207,21 +207,21 @@ void lc_before_dlclose(void) {
   lc_leave();
 }
 
-int lc_status_for_findings(size_t errors, uint64_t definite_blocks, uint64_t possible_blocks,
-                           uint64_t reachable_blocks) {
+// The exit status that these (unsuppressed) findings ask for under exitcode and leak_exitcode_kinds, or -1.
+static int status_for(const lc_finding_counts_t *c) {
   if (lc_options.exitcode == 0) return -1;
   uint64_t k = lc_options.leak_exitcode_kinds;   // a rejected option fails the run as a finding does
-  if (errors > 0 || lc_options_failed() || ((k & LC_OPTION_BIT(LC_EXITCODE_DEFINITE)) && definite_blocks > 0) ||
-      ((k & LC_OPTION_BIT(LC_EXITCODE_POSSIBLE)) && possible_blocks > 0) ||
-      ((k & LC_OPTION_BIT(LC_EXITCODE_REACHABLE)) && reachable_blocks > 0))
+  if (c->errors > 0 || lc_options_failed() || ((k & LC_OPTION_BIT(LC_EXITCODE_DEFINITE)) && c->definite_blocks > 0) ||
+      ((k & LC_OPTION_BIT(LC_EXITCODE_POSSIBLE)) && c->possible_blocks > 0) ||
+      ((k & LC_OPTION_BIT(LC_EXITCODE_REACHABLE)) && c->reachable_blocks > 0))
     return (int)lc_options.exitcode;
   return -1;
 }
 
-int lc_finish(const char *exit_path) {
+int lc_finish(lc_exit_path_t path) {
   if (!lc_ready || !lc_traced) return -1;
   if (getpid() != own_pid) return -1;       // a vfork child (or a raw clone) shares our memory: stay out
-  int on_demand = strcmp(exit_path, "on_demand") == 0;
+  int on_demand = path == LC_EXIT_PATH_ON_DEMAND;
   if (lc_inside) {
     // A signal handler that interrupted heapcheck (inside malloc or free, perhaps holding its locks) ended the
     // process: no scan is safe now. Say so rather than nothing; errors already reported still count.
@@ -229,7 +229,8 @@ int lc_finish(const char *exit_path) {
     static const char note[] = "heapcheck: the process exited from a signal handler that interrupted the "
                                "allocator; no leak check was possible\n";
     lc_write_all(lc_report_text_fd(), note, sizeof note - 1);
-    return lc_status_for_findings(lc_report_error_count(), 0, 0, 0);
+    lc_finding_counts_t errors_only = { .errors = lc_report_error_count() };
+    return status_for(&errors_only);
   }
   int cancel_state;                         // the scan stops the world and reads /proc: never cancelled midway
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
@@ -240,7 +241,7 @@ int lc_finish(const char *exit_path) {
   int scan = lc_options.leak_check != LC_LEAK_CHECK_NO;
   // Before anything is quiesced or stopped: the unwinder takes the loader's lock.
   uintptr_t stack_from = !on_demand && scan ? lc_unwind_runtime_only() : 0;
-  if (!on_demand) lc_alloc_check_all("exit");
+  if (!on_demand) lc_alloc_check_all(LC_BY_EXIT);
   lc_leak_result_t *leaks = NULL;
   // libc's caches are freed only at the real end, and not in a fork child: freeres would unmap the stacks the
   // parent's other threads left behind, turning what they hold into false leaks.
@@ -251,14 +252,16 @@ int lc_finish(const char *exit_path) {
     lc_quiesce();
     // At the very end (after the destructors, or from _exit) the stopped threads are left stopped: a thread
     // that called exit() while main slept or polled must not see main wake with EINTR and return from main.
-    int at_end = (destructors_ran && strcmp(exit_path, "exit") == 0) || strcmp(exit_path, "_exit") == 0 ||
-                 strcmp(exit_path, "signal") == 0;
+    int at_end = (destructors_ran && path == LC_EXIT_PATH_EXIT) || path == LC_EXIT_PATH_NOW ||
+                 path == LC_EXIT_PATH_SIGNAL;
     leaks = lc_leakscan_run(!on_demand && !forked_child && destructors_ran && lc_options.libc_freeres, stack_from,
                             at_end);
     lc_unquiesce();
   }
-  int status = lc_report_final(leaks, exit_path);
-  if (on_demand) status = -1;
+  lc_heap_usage_t usage = lc_alloc_stats();
+  lc_finding_counts_t left = lc_report_final_begin(leaks);
+  int status = on_demand ? -1 : status_for(&left);     // on demand the program runs on: no status to record
+  lc_report_final_end(&usage, path, status);
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
   lc_leakscan_free(leaks);
   lc_leave();

@@ -65,17 +65,17 @@ ENTRY_INLINE void *allocate(size_t size, size_t align, lc_origin_t origin, int z
   return p;
 }
 
-ENTRY_INLINE void release(void *p, lc_origin_t origin, const char *what) {
+ENTRY_INLINE void release(void *p, lc_origin_t origin, lc_by_t by) {
   if (!p) return;
   int saved = errno;
   lc_ensure_init();
   if (lc_inside) {
-    lc_free(p, origin, 0, what);
+    lc_free(p, origin, 0, by);
   } else {
     lc_enter();
     uint32_t stack = capture(1);
     lc_busy_enter();
-    lc_free(p, origin, stack, what);
+    lc_free(p, origin, stack, by);
     lc_busy_leave();
     lc_alloc_tick();
     lc_leave();
@@ -85,39 +85,40 @@ ENTRY_INLINE void release(void *p, lc_origin_t origin, const char *what) {
 
 // A request that can never be met: optionally said (allocation-size-too-big), always ENOMEM.
 // count != 0: the request was count * size and that product overflows.
-static void *too_big_n(const char *what, size_t count, size_t size) {
+static void *too_big_n(lc_by_t by, size_t count, size_t size) {
   if (lc_options.warn_size_too_big && !lc_inside && lc_ready) {
     lc_enter();
-    lc_error_t e = { .kind = LC_ERR_SIZE_TOO_BIG, .detected_stack = capture(0), .what = what, .requested = size,
-                     .count = count };
+    lc_error_t e = lc_report_make_error(LC_ERR_SIZE_TOO_BIG, by, NULL, NULL, NULL, NULL, capture(0), NULL);
+    e.requested = size;
+    e.count = count;
     lc_report_error(&e);
     lc_leave();
   }
   errno = ENOMEM;
   return NULL;
 }
-static void *too_big(const char *what, size_t size) { return too_big_n(what, 0, size); }
+static void *too_big(lc_by_t by, size_t size) { return too_big_n(by, 0, size); }
 
 static inline int bad_align(size_t a) { return a == 0 || (a & (a - 1)) != 0; }
 static inline size_t min_align(size_t a) { return a < LC_ALIGN ? LC_ALIGN : a; }
 
 LC_EXPORT void *malloc(size_t size) {
-  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big("malloc", size);
+  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big(LC_BY_MALLOC, size);
   return allocate(size, LC_ALIGN, LC_ORIGIN_MALLOC, 0);
 }
 
-LC_EXPORT void free(void *p) { release(p, LC_ORIGIN_MALLOC, "free"); }
-LC_EXPORT void cfree(void *p) { release(p, LC_ORIGIN_MALLOC, "free"); }
+LC_EXPORT void free(void *p) { release(p, LC_ORIGIN_MALLOC, LC_BY_FREE); }
+LC_EXPORT void cfree(void *p) { release(p, LC_ORIGIN_MALLOC, LC_BY_FREE); }
 
 LC_EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) return too_big_n("calloc", n, size);
-  if (total > LC_MAX_SIZE) return too_big("calloc", total);
+  if (__builtin_mul_overflow(n, size, &total)) return too_big_n(LC_BY_CALLOC, n, size);
+  if (total > LC_MAX_SIZE) return too_big(LC_BY_CALLOC, total);
   return allocate(total, LC_ALIGN, LC_ORIGIN_MALLOC, 1);
 }
 
 LC_EXPORT void *realloc(void *p, size_t size) {
-  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big("realloc", size);
+  if (lc_unlikely(size > LC_MAX_SIZE)) return too_big(LC_BY_REALLOC, size);
   int saved = errno;
   lc_ensure_init();
   void *r;
@@ -138,13 +139,13 @@ LC_EXPORT void *realloc(void *p, size_t size) {
 
 LC_EXPORT void *reallocarray(void *p, size_t n, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) return too_big_n("reallocarray", n, size);
+  if (__builtin_mul_overflow(n, size, &total)) return too_big_n(LC_BY_REALLOCARRAY, n, size);
   return realloc(p, total);
 }
 
 LC_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
   if (bad_align(align) || align % sizeof(void *) != 0) return EINVAL;
-  if (size > LC_MAX_SIZE) { int saved = errno; too_big("posix_memalign", size); errno = saved; return ENOMEM; }
+  if (size > LC_MAX_SIZE) { int saved = errno; too_big(LC_BY_POSIX_MEMALIGN, size); errno = saved; return ENOMEM; }
   int saved = errno;
   void *p = allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
   errno = saved;
@@ -163,7 +164,7 @@ LC_EXPORT void *memalign(size_t align, size_t size) {
     while (a < align) a <<= 1;
     align = a;
   }
-  if (size > LC_MAX_SIZE) return too_big("memalign", size);
+  if (size > LC_MAX_SIZE) return too_big(LC_BY_MEMALIGN, size);
   return allocate(size, min_align(align), LC_ORIGIN_MALLOC, 0);
 }
 
@@ -171,7 +172,7 @@ LC_EXPORT void *valloc(size_t size) { return memalign((size_t)sysconf(_SC_PAGESI
 
 LC_EXPORT void *pvalloc(size_t size) {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  if (size > LC_MAX_SIZE) return too_big("pvalloc", size);
+  if (size > LC_MAX_SIZE) return too_big(LC_BY_PVALLOC, size);
   return memalign(page, size ? LC_ROUND_UP(size, page) : page);
 }
 
@@ -295,18 +296,18 @@ LC_EXPORT void *_ZnamSt11align_val_t(size_t n, size_t a) { return op_new(n, a, L
 LC_EXPORT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, NT) { (void)nothrow_tag; return op_new(n, a, LC_ORIGIN_NEW, 1); }
 LC_EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t a, NT) { (void)nothrow_tag; return op_new(n, a, LC_ORIGIN_NEW_ARRAY, 1); }
 
-LC_EXPORT void _ZdlPv(void *p) { release(p, LC_ORIGIN_NEW, "operator delete"); }
-LC_EXPORT void _ZdaPv(void *p) { release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
-LC_EXPORT void _ZdlPvm(void *p, size_t n) { (void)n; release(p, LC_ORIGIN_NEW, "operator delete"); }
-LC_EXPORT void _ZdaPvm(void *p, size_t n) { (void)n; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
-LC_EXPORT void _ZdlPvRKSt9nothrow_t(void *p, NT) { (void)nothrow_tag; release(p, LC_ORIGIN_NEW, "operator delete"); }
-LC_EXPORT void _ZdaPvRKSt9nothrow_t(void *p, NT) { (void)nothrow_tag; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
-LC_EXPORT void _ZdlPvSt11align_val_t(void *p, size_t a) { (void)a; release(p, LC_ORIGIN_NEW, "operator delete"); }
-LC_EXPORT void _ZdaPvSt11align_val_t(void *p, size_t a) { (void)a; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
-LC_EXPORT void _ZdlPvmSt11align_val_t(void *p, size_t n, size_t a) { (void)n; (void)a; release(p, LC_ORIGIN_NEW, "operator delete"); }
-LC_EXPORT void _ZdaPvmSt11align_val_t(void *p, size_t n, size_t a) { (void)n; (void)a; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
-LC_EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (void)a; (void)nothrow_tag; release(p, LC_ORIGIN_NEW, "operator delete"); }
-LC_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (void)a; (void)nothrow_tag; release(p, LC_ORIGIN_NEW_ARRAY, "operator delete[]"); }
+LC_EXPORT void _ZdlPv(void *p) { release(p, LC_ORIGIN_NEW, LC_BY_DELETE); }
+LC_EXPORT void _ZdaPv(void *p) { release(p, LC_ORIGIN_NEW_ARRAY, LC_BY_DELETE_ARRAY); }
+LC_EXPORT void _ZdlPvm(void *p, size_t n) { (void)n; release(p, LC_ORIGIN_NEW, LC_BY_DELETE); }
+LC_EXPORT void _ZdaPvm(void *p, size_t n) { (void)n; release(p, LC_ORIGIN_NEW_ARRAY, LC_BY_DELETE_ARRAY); }
+LC_EXPORT void _ZdlPvRKSt9nothrow_t(void *p, NT) { (void)nothrow_tag; release(p, LC_ORIGIN_NEW, LC_BY_DELETE); }
+LC_EXPORT void _ZdaPvRKSt9nothrow_t(void *p, NT) { (void)nothrow_tag; release(p, LC_ORIGIN_NEW_ARRAY, LC_BY_DELETE_ARRAY); }
+LC_EXPORT void _ZdlPvSt11align_val_t(void *p, size_t a) { (void)a; release(p, LC_ORIGIN_NEW, LC_BY_DELETE); }
+LC_EXPORT void _ZdaPvSt11align_val_t(void *p, size_t a) { (void)a; release(p, LC_ORIGIN_NEW_ARRAY, LC_BY_DELETE_ARRAY); }
+LC_EXPORT void _ZdlPvmSt11align_val_t(void *p, size_t n, size_t a) { (void)n; (void)a; release(p, LC_ORIGIN_NEW, LC_BY_DELETE); }
+LC_EXPORT void _ZdaPvmSt11align_val_t(void *p, size_t n, size_t a) { (void)n; (void)a; release(p, LC_ORIGIN_NEW_ARRAY, LC_BY_DELETE_ARRAY); }
+LC_EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (void)a; (void)nothrow_tag; release(p, LC_ORIGIN_NEW, LC_BY_DELETE); }
+LC_EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t a, NT) { (void)a; (void)nothrow_tag; release(p, LC_ORIGIN_NEW_ARRAY, LC_BY_DELETE_ARRAY); }
 
 /* ---- process exit and library unloading ---- */
 
@@ -319,7 +320,7 @@ static void *next_symbol(const char *name) {
 }
 
 LC_EXPORT void _exit(int status) {
-  int s = lc_initialized && lc_options.report_on_exit_now ? lc_finish("_exit") : -1;
+  int s = lc_initialized && lc_options.report_on_exit_now ? lc_finish(LC_EXIT_PATH_NOW) : -1;
   lc_exit_now(s >= 0 ? s : status);
 }
 
@@ -352,7 +353,7 @@ LC_EXPORT void exit(int status) {
 // report is made first.
 LC_EXPORT void quick_exit(int status) {
   static void (*real_quick_exit)(int);
-  int s = lc_initialized ? lc_finish("quick_exit") : -1;
+  int s = lc_initialized ? lc_finish(LC_EXIT_PATH_QUICK) : -1;
   if (!real_quick_exit) real_quick_exit = (void (*)(int))next_symbol("quick_exit");
   if (real_quick_exit) real_quick_exit(s >= 0 ? s : status);
   lc_exit_now(s >= 0 ? s : status);
@@ -455,12 +456,12 @@ LC_EXPORT size_t heapcheck_check_heap(void) {
   lc_ensure_init();
   if (lc_inside) return 0;
   lc_enter();
-  size_t n = lc_alloc_check_all("heapcheck_check_heap");
+  size_t n = lc_alloc_check_all(LC_BY_CHECK_HEAP);
   lc_leave();
   return n;
 }
 
 LC_EXPORT int heapcheck_report_leaks(void) {
   lc_ensure_init();
-  return lc_finish("on_demand");
+  return lc_finish(LC_EXIT_PATH_ON_DEMAND);
 }

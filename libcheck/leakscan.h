@@ -2,39 +2,12 @@
  * segments, the program's own anonymous mappings, thread stacks from their stack pointers, saved registers, TLS),
  * floods through live blocks, and classifies every unreached block like memcheck: definitely lost, indirectly
  * lost (owned by a lost block), possibly lost (interior pointers only), still reachable. Groups by allocation
- * stack. Reads blocks only through heap.c's walk and block.c's header; prints nothing. */
+ * stack. Reads blocks only through heap.c's walk and block.c's header; prints nothing. The result's types live
+ * in findings.h, below report.c, which reads them. */
 #ifndef LC_LEAKSCAN_H
 #define LC_LEAKSCAN_H
 
-#include "lc.h"
-
-typedef enum lc_leak_kind_e { LC_LEAK_DEFINITE, LC_LEAK_POSSIBLE, LC_LEAK_REACHABLE, LC_LEAK_INDIRECT } lc_leak_kind_t;
-
-typedef struct lc_leak_group_s {
-  lc_leak_kind_t kind;                   // DEFINITE, POSSIBLE or REACHABLE (indirect blocks count under owners)
-  uint32_t stack;                        // allocation stack shared by the group
-  uint64_t bytes, blocks;
-  uint64_t indirect_bytes, indirect_blocks;
-  uintptr_t example;                     // address of one block of the group
-  // Filled in by the report while it decides what to show (kept here so that the report needs no memory of its
-  // own at exit, when the program may have used it all): 1 + the suppression rule that matched, or 0.
-  int report_supp;
-  uint64_t report_fingerprint;
-} lc_leak_group_t;
-
-typedef struct lc_leak_result_s {
-  lc_leak_group_t *groups;               // sorted: kind, then bytes (largest first)
-  size_t ngroups;
-  uint64_t definite_bytes, definite_blocks, indirect_bytes, indirect_blocks;
-  uint64_t possible_bytes, possible_blocks, reachable_bytes, reachable_blocks;
-  uint64_t in_use_bytes, in_use_blocks;  // every live block at the scan
-  int threads_stopped, threads_unresponsive;
-  int incomplete;                        // the roots could not be established: no block is called lost
-  int unscanned;                         // no memory for the scan's tables: nothing was checked
-  int ungrouped;                         // no memory for the groups: the totals hold, the list is empty
-  double scan_seconds;
-  size_t map_bytes;                      // size of the checker-owned memory behind groups
-} lc_leak_result_t;
+#include "findings.h"   // lc_leak_result_t: what the scan hands the report
 
 // pre: caller holds the lc_inside guard. freeres: call __libc_freeres / __gnu_cxx::__freeres first.
 // post: a result in checker-owned memory (NULL if it could not be computed); free with lc_leakscan_free.

@@ -1,14 +1,11 @@
 /* report.c: says every finding, in text as it happens and in the versioned JSON report at exit (see
- * docs/report-schema.md). Formats into fixed buffers and writes with write(2); symbolizes through symbolize.c
- * and applies suppressions through suppress.c, both under the caller's lc_inside guard. Decides nothing but
- * abort_on_error. */
+ * docs/report-schema.md). Formats into fixed buffers and writes with write(2) (the JSON through json_out.c);
+ * symbolizes through symbolize.c and applies suppressions through suppress.c, both under the caller's lc_inside
+ * guard. Is handed the leaks, the heap counters and the exit status; decides nothing but abort_on_error. */
 #define _GNU_SOURCE
 #include "report.h"
+#include "json_out.h"
 #include "os.h"
-#include "alloc.h"
-#include "heap.h"
-#include "init.h"
-#include "leakscan.h"
 #include "options.h"
 #include "stackdepot.h"
 #include "suppress.h"
@@ -17,6 +14,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,10 +24,22 @@
 #include <unistd.h>
 
 const char *const lc_error_kind_names[LC_ERR_KINDS] = {
-  "heap-buffer-overflow", "heap-buffer-underflow", "double-free", "invalid-free", "use-after-free",
-  "mismatched-free", "allocation-size-too-big", "corrupted-header",
+#define LC_ERROR_KIND(id, name, memcheck, mask) [LC_ERR_##id] = name,
+#include "findings.def"
 };
-static const char *const leak_kind_names[] = { "leak-definite", "leak-possible", "leak-reachable", "leak-indirect" };
+static const char *const leak_kind_names[LC_LEAK_KINDS] = {
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) [LC_LEAK_##id] = name,
+#include "findings.def"
+};
+static const char *const leak_phrases[LC_LEAK_KINDS] = {
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) [LC_LEAK_##id] = phrase,
+#include "findings.def"
+};
+#define NAME_OF(id, name) name,
+static const char *const by_names[LC_BY_COUNT] = { LC_BY_LIST(NAME_OF) };
+static const char *const exit_path_names[LC_EXIT_PATH_COUNT] = { LC_EXIT_PATH_LIST(NAME_OF) };
+static int fatal_signal;          // the fatal signal the exit report is made for, 0 when none
+#undef NAME_OF
 
 // One finding at a time, so text is never interleaved; held across symbolization: a sleeping lock.
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -52,9 +62,7 @@ static void record(const lc_error_t *e, int supp) {
     if (recorded) { memcpy(n, recorded, nrecorded * sizeof *n); lc_os_free(recorded, recorded_cap * sizeof *n); }
     recorded = n; recorded_cap = cap;
   }
-  recorded[nrecorded].e = *e;
-  recorded[nrecorded].e.what = e->what;      // string literals: stay valid
-  recorded[nrecorded].e.detail = e->detail;
+  recorded[nrecorded].e = *e;                 // detail is a string literal: it stays valid
   recorded[nrecorded].supp = supp;
   nrecorded++;
 }
@@ -247,7 +255,28 @@ static uint64_t fingerprint(const char *kind, const frames_t *fr) {
   return h;
 }
 
-/* ---- describing an error ---- */
+/* ---- an error: made, described ---- */
+
+lc_error_t lc_report_make_error(lc_error_kind_t kind, lc_by_t by, const void *p, const void *block,
+                                const lc_header_t *h, const lc_damage_t *d, uint32_t stack, const char *detail) {
+  lc_error_t e = { .kind = kind, .by = by, .address = (uintptr_t)p, .detected_stack = stack, .detail = detail };
+  if (h) {
+    e.has_block = 1;
+    e.block = (uintptr_t)block;
+    e.block_size = h->size;
+    e.block_state = (lc_block_state_t)h->state;
+    e.alloc_stack = h->alloc_stack;
+    e.free_stack = h->free_stack;
+    e.offset = (int64_t)((uintptr_t)p - e.block);
+  }
+  if (d) {
+    e.has_damage = 1;
+    e.damage = *d;
+    e.offset = d->offset;
+    e.address = e.block + (uintptr_t)d->offset;
+  }
+  return e;
+}
 
 static void describe(const lc_error_t *e, char *out, size_t cap) {
   long long off = (long long)e->offset;
@@ -275,7 +304,7 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
     case LC_ERR_INVALID_FREE:
       if (e->has_block)
         snprintf(out, cap, "pointer %lld bytes inside the %zu-byte %sblock", off, bs,
-                 e->detail && strstr(e->detail, "freed") ? "freed " : "");
+                 e->block_state == LC_BLOCK_LIVE ? "" : "freed ");
       else snprintf(out, cap, "%s", e->detail ? e->detail : "pointer not allocated by heapcheck");
       break;
     case LC_ERR_MISMATCHED_FREE:
@@ -283,9 +312,9 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
       break;
     case LC_ERR_SIZE_TOO_BIG:
       if (e->count)
-        snprintf(out, cap, "%s(%zu, %zu): the size overflows", e->what ? e->what : "calloc", e->count, e->requested);
+        snprintf(out, cap, "%s(%zu, %zu): the size overflows", by_names[e->by], e->count, e->requested);
       else
-        snprintf(out, cap, "%s(%zu): more than the maximum of %llu bytes", e->what ? e->what : "malloc", e->requested,
+        snprintf(out, cap, "%s(%zu): more than the maximum of %llu bytes", by_names[e->by], e->requested,
                  (unsigned long long)LC_MAX_SIZE);
       break;
     case LC_ERR_CORRUPTED_HEADER:
@@ -347,7 +376,7 @@ void lc_report_error(const lc_error_t *e) {
   describe(e, what, sizeof what);
   lc_out("==%d== heapcheck: %s: %s", pid, kind, what);
   if (e->has_block) lc_out(" at 0x%lx", (unsigned long)e->block);
-  lc_out(" (found by %s)\n", e->what ? e->what : "?");
+  lc_out(" (found by %s)\n", by_names[e->by]);
   if (detail_adds(e)) lc_out("==%d==   %s\n", pid, e->detail);
   if (e->has_damage && e->damage.shown) {
     char f[40], x[40];
@@ -370,100 +399,19 @@ void lc_report_error(const lc_error_t *e) {
   }
 }
 
-/* ---- JSON ---- */
 
-typedef struct json_s { int fd; char buf[65536]; size_t len; int failed; } json_t;
-static json_t json;
+/* ---- JSON: the pieces of the report (the writer itself is json_out.c) ---- */
 
-static void jflush(json_t *j) {
-  size_t off = 0;
-  while (off < j->len) {
-    ssize_t n = write(j->fd, j->buf + off, j->len - off);
-    if (n <= 0) { j->failed = 1; break; }
-    off += (size_t)n;
-  }
-  j->len = 0;
-}
+static lc_json_t json;
+static frames_t exit_fr;           // a stack of the exit-time report, its JSON included: under report_lock only
 
-static void jraw(json_t *j, const char *s, size_t n) {
-  if (j->len + n > sizeof j->buf) jflush(j);
-  if (n > sizeof j->buf) { j->failed = 1; return; }
-  memcpy(j->buf + j->len, s, n);
-  j->len += n;
-}
-
-// Literals: the length comes from the compiler, never from a hand count.
-#define jlit(j, lit) jraw((j), (lit), sizeof(lit) - 1)
-#define jlit_sel(j, cond, a, b) ((cond) ? jlit((j), a) : jlit((j), b))
-
-static void jf(json_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void jf(json_t *j, const char *fmt, ...) {
-  char tmp[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) jraw(j, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-// Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the bytes there are not one.
-static int utf8_len(const unsigned char *s) {
-  unsigned char c = s[0];
-  int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-  if (!n) return 0;
-  for (int i = 1; i < n; i++) if ((s[i] & 0xc0) != 0x80) return 0;
-  if (n == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) return 0;   // overlong, surrogate
-  if (n == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))) return 0;   // overlong, > U+10FFFF
-  return n;
-}
-
-// A JSON string. Program names and arguments are bytes, not text: a byte that does not begin a well-formed
-// UTF-8 sequence becomes U+FFFD, so the report stays valid JSON.
-static void jstr_body(json_t *j, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p;) {
-    unsigned char c = *p;
-    if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; jraw(j, e, 2); p++; }
-    else if (c < 0x20 || c == 0x7f) { jf(j, "\\u%04x", c); p++; }
-    else if (c < 0x80) { jraw(j, (const char *)p, 1); p++; }
-    else {
-      int n = utf8_len(p);
-      if (n) { jraw(j, (const char *)p, (size_t)n); p += n; }
-      else { jlit(j, "\\ufffd"); p++; }
-    }
-  }
-}
-
-static void jstr(json_t *j, const char *s) {
-  if (!s) { jlit(j, "null"); return; }
-  jlit(j, "\"");
-  jstr_body(j, s);
-  jlit(j, "\"");
-}
-
-static void jframes(json_t *j, const frames_t *fr) {
-  jlit(j, "[");
-  for (int i = 0; i < fr->n; i++) {
-    const lc_sym_frame_t *f = &fr->f[i];
-    jf(j, "%s{\"address\": \"0x%lx\", \"module\": ", i ? ", " : "", (unsigned long)f->pc);
-    jstr(j, f->module);
-    jlit(j, ", \"build_id\": ");
-    jstr(j, f->build_id);
-    jf(j, ", \"offset\": \"0x%lx\", \"function\": ", (unsigned long)f->module_offset);
-    jstr(j, f->function);
-    jlit(j, ", \"file\": ");
-    jstr(j, f->file);
-    if (f->line) jf(j, ", \"line\": %d", f->line); else jf(j, ", \"line\": null");
-    if (f->column) jf(j, ", \"column\": %d", f->column); else jf(j, ", \"column\": null");
-    jf(j, ", \"inlined\": %s}", f->inlined ? "true" : "false");
-  }
-  jlit(j, "]");
-}
+static void jstack(lc_json_t *j, const frames_t *fr) { lc_json_frames(j, fr->f, fr->n); }
 
 // The command line, read in pieces (it can be longer than any buffer): each argument as a JSON string.
-static void jcommand(json_t *j) {
+static void jcommand(lc_json_t *j) {
   char buf[4096];
   int fd = lc_os_open("/proc/self/cmdline", O_RDONLY, 0);
-  jlit(j, "[");
+  LC_JSON_LIT(j, "[");
   int open_arg = 0, any = 0;                 // a string is open (its argument continues in the next piece)
   ssize_t n;
   while (fd >= 0 && (n = lc_os_read(fd, buf, sizeof buf - 1)) > 0) {
@@ -471,25 +419,23 @@ static void jcommand(json_t *j) {
     for (ssize_t i = 0; i < n;) {
       size_t len = strlen(buf + i);
       if (!open_arg) {
-        if (any) jlit(j, ", ");
-        jlit(j, "\"");
+        if (any) LC_JSON_LIT(j, ", ");
+        LC_JSON_LIT(j, "\"");
         any = 1;
       }
-      jstr_body(j, buf + i);                   // a character cut between two pieces becomes U+FFFD, no worse
+      lc_json_str_body(j, buf + i);            // a character cut between two pieces becomes U+FFFD, no worse
       open_arg = i + (ssize_t)len >= n;           // no NUL in this piece: the argument continues
-      if (!open_arg) jlit(j, "\"");
+      if (!open_arg) LC_JSON_LIT(j, "\"");
       i += (ssize_t)len + 1;
     }
   }
-  if (open_arg) jlit(j, "\"");
+  if (open_arg) LC_JSON_LIT(j, "\"");
   if (fd >= 0) lc_os_close(fd);
-  jlit(j, "]");
+  LC_JSON_LIT(j, "]");
 }
 
-static frames_t jfr;
-
-static void json_errors(json_t *j) {
-  jlit(j, "  \"errors\": [");
+static void json_errors(lc_json_t *j) {
+  LC_JSON_LIT(j, "  \"errors\": [");
   int first = 1;
   for (size_t i = 0; i < nrecorded; i++) {
     const lc_error_t *e = &recorded[i].e;
@@ -497,43 +443,47 @@ static void json_errors(json_t *j) {
     const char *kind = lc_error_kind_names[e->kind];
     char what[256];
     describe(e, what, sizeof what);
-    symbolize_stack(e->detected_stack, &jfr);
-    jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"address\": \"0x%lx\"", first ? "" : ",", kind,
-       (unsigned long long)fingerprint(kind, &jfr), (unsigned long)e->address);
+    symbolize_stack(e->detected_stack, &exit_fr);
+    lc_json_fmt(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"address\": \"0x%lx\"", first ? "" : ",",
+                kind, (unsigned long long)fingerprint(kind, &exit_fr), (unsigned long)e->address);
     first = 0;
     if (e->has_block)
-      jf(j, ", \"block_address\": \"0x%lx\", \"block_size\": %zu, \"offset\": %lld", (unsigned long)e->block,
-         e->block_size, (long long)e->offset);
-    jlit(j, ", \"description\": ");
-    jstr(j, what);
-    jlit(j, ", \"found_by\": ");
-    jstr(j, e->what);
-    if (detail_adds(e)) { jlit(j, ", \"detail\": "); jstr(j, e->detail); }
+      lc_json_fmt(j, ", \"block_address\": \"0x%lx\", \"block_size\": %zu, \"offset\": %lld", (unsigned long)e->block,
+                  e->block_size, (long long)e->offset);
+    LC_JSON_LIT(j, ", \"description\": ");
+    lc_json_str(j, what);
+    LC_JSON_LIT(j, ", \"found_by\": ");
+    lc_json_str(j, by_names[e->by]);
+    if (detail_adds(e)) { LC_JSON_LIT(j, ", \"detail\": "); lc_json_str(j, e->detail); }
     if (e->kind == LC_ERR_SIZE_TOO_BIG) {
-      jf(j, ", \"requested\": %zu", e->requested);
-      if (e->count) jf(j, ", \"count\": %zu", e->count);
+      lc_json_fmt(j, ", \"requested\": %zu", e->requested);
+      if (e->count) lc_json_fmt(j, ", \"count\": %zu", e->count);
     }
     if (e->has_damage && e->damage.shown) {
       char f[40], x[40];
       hex(e->damage.found, e->damage.shown, f);
       hex(e->damage.expected, e->damage.shown, x);
-      jf(j, ", \"damaged_bytes\": %zu, \"expected\": \"%s\", \"found\": \"%s\"", e->damage.length, x, f);
+      lc_json_fmt(j, ", \"damaged_bytes\": %zu, \"expected\": \"%s\", \"found\": \"%s\"", e->damage.length, x, f);
     }
-    jlit(j, ", \"stacks\": {\"detected\": ");
-    jframes(j, &jfr);
-    if (e->alloc_stack) { symbolize_stack(e->alloc_stack, &jfr); jlit(j, ", \"alloc\": "); jframes(j, &jfr); }
-    if (e->free_stack) { symbolize_stack(e->free_stack, &jfr); jlit(j, ", \"free\": "); jframes(j, &jfr); }
-    jlit(j, "}}");
+    LC_JSON_LIT(j, ", \"stacks\": {\"detected\": ");
+    jstack(j, &exit_fr);
+    if (e->alloc_stack) {
+      symbolize_stack(e->alloc_stack, &exit_fr);
+      LC_JSON_LIT(j, ", \"alloc\": ");
+      jstack(j, &exit_fr);
+    }
+    if (e->free_stack) {
+      symbolize_stack(e->free_stack, &exit_fr);
+      LC_JSON_LIT(j, ", \"free\": ");
+      jstack(j, &exit_fr);
+    }
+    LC_JSON_LIT(j, "}}");
   }
-  jlit_sel(j, first, "],\n", "\n  ],\n");
+  LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
 }
 
-/* ---- the exit-time report ---- */
-
-
-static const char *leak_phrase(lc_leak_kind_t k) {
-  return k == LC_LEAK_DEFINITE ? "definitely lost" : k == LC_LEAK_POSSIBLE ? "possibly lost" : "still reachable";
-}
+/* ---- the exit-time report, in the steps of LeakSanitizer's LeakReport: decide suppressions, totals, the
+ * text list, the summary, the JSON report ---- */
 
 static int shown(lc_leak_kind_t k) {
   if (k == LC_LEAK_DEFINITE) return 1;
@@ -543,149 +493,142 @@ static int shown(lc_leak_kind_t k) {
 
 static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
-// A new or regular file is written to a temporary name beside it and renamed over it at the end, so a reader
-// never sees half a report. Anything else (a symbolic link, a device, a FIFO) is written in place: renaming
-// over it would replace the link or the device node with a regular file. tmp[0] == 0 then.
-static void open_json(char *path, size_t cap, char *tmp, size_t tcap) {
-  json.fd = -1;
-  if (!lc_options.json_path[0]) return;
-  expand_path(lc_options.json_path, path, cap);
-  struct stat st;
-  tmp[0] = 0;
-  if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
-  const char *target = tmp[0] ? tmp : path;
-  json.fd = lc_os_open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  json.len = 0;
-  json.failed = 0;
-  if (json.fd < 0) {
-    char msg[1300];
-    int n = target == path ? snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path)
-                           : snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s' (through '%s'): %m\n",
-                                      path, tmp);
-    lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+// What lc_report_final_begin worked out, for lc_report_final_end (under report_lock from one to the other).
+static struct {
+  int cancel_state;
+  const lc_leak_result_t *r;           // NULL: no scan ran
+  lc_leak_result_t sum;                // the scan's totals less what suppressions took out
+  uint64_t supp_bytes, supp_blocks;    // suppressed, indirect blocks included
+  uint64_t shown_bytes, shown_blocks;  // listed as lost (definite, possible when shown), indirect included
+  lc_finding_counts_t left;            // not suppressed
+} fin;
+
+// Which group is suppressed, and each group's fingerprint; the summary and the text depend on it.
+static void decide(lc_leak_result_t *r) {
+  for (size_t i = 0; r && i < r->ngroups; i++) {
+    lc_leak_group_t *g = &r->groups[i];
+    // Still reachable groups are neither suppressed nor counted: symbolize them only when they are listed
+    // (a compiler keeps thousands of them at exit).
+    if (g->kind == LC_LEAK_REACHABLE && !shown(g->kind)) { g->report_supp = 0; continue; }
+    symbolize_stack(g->stack, &exit_fr);
+    g->report_fingerprint = fingerprint(leak_kind_names[g->kind], &exit_fr);
+    g->report_supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &exit_fr) + 1;
   }
 }
 
-int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
-  int cancel_state = report_begin();
-  session_begin();
-  load_suppressions();
-  int pid = (int)getpid();
-  lc_alloc_stats_t st = lc_alloc_stats();
-  size_t ng = r ? r->ngroups : 0;
-  lc_leak_group_t *groups = r ? r->groups : NULL;   // the report's decisions go into report_supp/_fingerprint
-  static frames_t fr;
-  uint64_t supp_bytes = 0, supp_blocks = 0, shown_bytes = 0, shown_blocks = 0;
-  lc_leak_result_t sum = { 0 };                   // the scan's totals less what suppressions took out
-  uint64_t counted_def = 0, counted_pos = 0, counted_reach = 0;   // blocks not suppressed
-  int full = lc_options.leak_check == LC_LEAK_CHECK_FULL;
-  // Decide suppression for every group first: the summary and the text depend on it.
-  for (size_t i = 0; i < ng; i++) {
-    lc_leak_group_t *g = &groups[i];
-    // Still reachable groups are neither suppressed nor counted: symbolize them only when they are listed
-    // (a compiler keeps thousands of them at exit).
-    if (g->kind == LC_LEAK_REACHABLE && !shown(g->kind)) { g->report_supp = 0; counted_reach += g->blocks; continue; }
-    symbolize_stack(g->stack, &fr);
-    g->report_fingerprint = fingerprint(leak_kind_names[g->kind], &fr);
-    g->report_supp = g->kind == LC_LEAK_REACHABLE ? 0 : suppressed(leak_kind_names[g->kind], &fr) + 1;
+static void totals(const lc_leak_result_t *r) {
+  lc_leak_result_t taken = { 0 };      // what the suppressed groups hold
+  lc_finding_counts_t left = { .errors = error_total };
+  fin.supp_bytes = fin.supp_blocks = fin.shown_bytes = fin.shown_blocks = 0;
+  for (size_t i = 0; r && i < r->ngroups; i++) {
+    const lc_leak_group_t *g = &r->groups[i];
     if (g->report_supp) {
-      supp_bytes += g->bytes + g->indirect_bytes;
-      supp_blocks += g->blocks + g->indirect_blocks;
-      sum.indirect_bytes += g->indirect_bytes;       // subtracted below: suppressed means counted nowhere else
-      sum.indirect_blocks += g->indirect_blocks;
-      if (g->kind == LC_LEAK_DEFINITE) { sum.definite_bytes += g->bytes; sum.definite_blocks += g->blocks; }
-      else { sum.possible_bytes += g->bytes; sum.possible_blocks += g->blocks; }
+      fin.supp_bytes += g->bytes + g->indirect_bytes;
+      fin.supp_blocks += g->blocks + g->indirect_blocks;
+      taken.indirect_bytes += g->indirect_bytes;     // suppressed means counted nowhere else
+      taken.indirect_blocks += g->indirect_blocks;
+      if (g->kind == LC_LEAK_DEFINITE) { taken.definite_bytes += g->bytes; taken.definite_blocks += g->blocks; }
+      else { taken.possible_bytes += g->bytes; taken.possible_blocks += g->blocks; }
+      continue;
     }
-    else if (g->kind == LC_LEAK_DEFINITE) counted_def += g->blocks;
-    else if (g->kind == LC_LEAK_POSSIBLE) counted_pos += g->blocks;
-    else counted_reach += g->blocks;
+    if (g->kind == LC_LEAK_DEFINITE) left.definite_blocks += g->blocks;
+    else if (g->kind == LC_LEAK_POSSIBLE) left.possible_blocks += g->blocks;
+    else left.reachable_blocks += g->blocks;
+    if (shown(g->kind) && g->kind != LC_LEAK_REACHABLE) {
+      fin.shown_bytes += g->bytes + g->indirect_bytes;
+      fin.shown_blocks += g->blocks + g->indirect_blocks;
+    }
   }
+  lc_leak_result_t *sum = &fin.sum;
+  *sum = (lc_leak_result_t){ 0 };
   if (r) {
-    sum.definite_bytes = r->definite_bytes - sum.definite_bytes;
-    sum.definite_blocks = r->definite_blocks - sum.definite_blocks;
-    sum.indirect_bytes = r->indirect_bytes - sum.indirect_bytes;
-    sum.indirect_blocks = r->indirect_blocks - sum.indirect_blocks;
-    sum.possible_bytes = r->possible_bytes - sum.possible_bytes;
-    sum.possible_blocks = r->possible_blocks - sum.possible_blocks;
-    sum.reachable_bytes = r->reachable_bytes;
-    sum.reachable_blocks = r->reachable_blocks;
+    sum->definite_bytes = r->definite_bytes - taken.definite_bytes;
+    sum->definite_blocks = r->definite_blocks - taken.definite_blocks;
+    sum->indirect_bytes = r->indirect_bytes - taken.indirect_bytes;
+    sum->indirect_blocks = r->indirect_blocks - taken.indirect_blocks;
+    sum->possible_bytes = r->possible_bytes - taken.possible_bytes;
+    sum->possible_blocks = r->possible_blocks - taken.possible_blocks;
+    sum->reachable_bytes = r->reachable_bytes;
+    sum->reachable_blocks = r->reachable_blocks;
   }
   if (r && r->ungrouped) {                    // no groups, so nothing was suppressed: the totals decide
-    counted_def = sum.definite_blocks;
-    counted_pos = sum.possible_blocks;
-    counted_reach = sum.reachable_blocks;
+    left.definite_blocks = sum->definite_blocks;
+    left.possible_blocks = sum->possible_blocks;
+    left.reachable_blocks = sum->reachable_blocks;
   }
-  int status = strcmp(exit_path, "on_demand") == 0 ? -1
-               : lc_status_for_findings(error_total, counted_def, counted_pos, counted_reach);
-  int any = error_total > 0 || counted_def > 0 || (counted_pos > 0 && lc_options.show_possibly);
-  if (full && r) {
-    size_t total_shown = 0;
-    for (size_t i = 0; i < ng; i++) if (!groups[i].report_supp && shown(groups[i].kind)) total_shown++;
-    size_t k = 0;
-    for (size_t i = 0; i < ng; i++) {
-      const lc_leak_group_t *g = &groups[i];
-      if (g->report_supp || !shown(g->kind)) continue;
-      k++;
-      lc_out("==%d== %llu bytes in %llu block%s %s %s", pid, (unsigned long long)g->bytes,
-             (unsigned long long)g->blocks, plural(g->blocks), g->blocks == 1 ? "is" : "are", leak_phrase(g->kind));
-      if (g->indirect_blocks)
-        lc_out(" (+%llu bytes in %llu block%s indirectly)", (unsigned long long)g->indirect_bytes,
-               (unsigned long long)g->indirect_blocks, plural(g->indirect_blocks));
-      lc_out(" [%zu of %zu]\n", k, total_shown);
-      if (g->kind != LC_LEAK_REACHABLE) {
-        shown_bytes += g->bytes + g->indirect_bytes;
-        shown_blocks += g->blocks + g->indirect_blocks;
-      }
-      lc_out_stack(g->stack);
-      lc_out("\n");
-    }
-  } else if (r) {
-    for (size_t i = 0; i < ng; i++)
-      if (!groups[i].report_supp && shown(groups[i].kind) && groups[i].kind != LC_LEAK_REACHABLE) {
-        shown_bytes += groups[i].bytes + groups[i].indirect_bytes;
-        shown_blocks += groups[i].blocks + groups[i].indirect_blocks;
-      }
+  fin.left = left;
+}
+
+// The leaks one by one, largest first within each kind (leak_check=full only).
+static void say_leaks(const lc_leak_result_t *r, int pid) {
+  if (!r || lc_options.leak_check != LC_LEAK_CHECK_FULL) return;
+  size_t total_shown = 0;
+  for (size_t i = 0; i < r->ngroups; i++) if (!r->groups[i].report_supp && shown(r->groups[i].kind)) total_shown++;
+  size_t k = 0;
+  for (size_t i = 0; i < r->ngroups; i++) {
+    const lc_leak_group_t *g = &r->groups[i];
+    if (g->report_supp || !shown(g->kind)) continue;
+    k++;
+    lc_out("==%d== %llu bytes in %llu block%s %s %s", pid, (unsigned long long)g->bytes,
+           (unsigned long long)g->blocks, plural(g->blocks), g->blocks == 1 ? "is" : "are", leak_phrases[g->kind]);
+    if (g->indirect_blocks)
+      lc_out(" (+%llu bytes in %llu block%s indirectly)", (unsigned long long)g->indirect_bytes,
+             (unsigned long long)g->indirect_blocks, plural(g->indirect_blocks));
+    lc_out(" [%zu of %zu]\n", k, total_shown);
+    lc_out_stack(g->stack);
+    lc_out("\n");
   }
+}
+
+static void say_leak_summary(const lc_leak_result_t *r, int pid) {
+  const lc_leak_result_t *s = &fin.sum;
+  lc_out("==%d== LEAK SUMMARY:\n", pid);
+  lc_out("==%d==    definitely lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)s->definite_bytes,
+         (unsigned long long)s->definite_blocks);
+  lc_out("==%d==    indirectly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)s->indirect_bytes,
+         (unsigned long long)s->indirect_blocks);
+  lc_out("==%d==      possibly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)s->possible_bytes,
+         (unsigned long long)s->possible_blocks);
+  lc_out("==%d==    still reachable: %llu bytes in %llu blocks\n", pid, (unsigned long long)s->reachable_bytes,
+         (unsigned long long)s->reachable_blocks);
+  lc_out("==%d==         suppressed: %llu bytes in %llu blocks\n", pid, (unsigned long long)fin.supp_bytes,
+         (unsigned long long)fin.supp_blocks);
+  if (r->incomplete)
+    lc_out("==%d== warning: the leak scan could not tell heapcheck's own memory apart; no leak is reported\n", pid);
+  if (r->ungrouped)
+    lc_out("==%d== warning: no memory was left to group the leaks by stack: totals only\n", pid);
+  if (r->threads_unresponsive)
+    lc_out("==%d== note: %d thread%s did not stop for the scan; their registers were not seen\n", pid,
+           r->threads_unresponsive, r->threads_unresponsive == 1 ? "" : "s");
+}
+
+// Heap, leak and error summaries: when something was found, or with verbosity=1.
+static void say_summary(const lc_leak_result_t *r, const lc_heap_usage_t *u, int pid) {
   if ((!r || r->unscanned) && lc_options.leak_check != LC_LEAK_CHECK_NO)
     lc_out("==%d== warning: the leak check could not run: no memory was left for its tables\n", pid);
-  if (any || lc_options.verbosity > 0) {
-    lc_out("==%d== HEAP SUMMARY:\n", pid);
-    if (r) lc_out("==%d==     in use at exit: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->in_use_bytes,
-                  (unsigned long long)r->in_use_blocks);
-    lc_out("==%d==   total heap usage: %llu allocs, %llu frees, %llu bytes allocated\n", pid,
-           (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.bytes_allocated);
-    if (r) {
-      lc_out("==%d== LEAK SUMMARY:\n", pid);
-      lc_out("==%d==    definitely lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.definite_bytes,
-             (unsigned long long)sum.definite_blocks);
-      lc_out("==%d==    indirectly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.indirect_bytes,
-             (unsigned long long)sum.indirect_blocks);
-      lc_out("==%d==      possibly lost: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.possible_bytes,
-             (unsigned long long)sum.possible_blocks);
-      lc_out("==%d==    still reachable: %llu bytes in %llu blocks\n", pid, (unsigned long long)sum.reachable_bytes,
-             (unsigned long long)sum.reachable_blocks);
-      lc_out("==%d==         suppressed: %llu bytes in %llu blocks\n", pid, (unsigned long long)supp_bytes,
-             (unsigned long long)supp_blocks);
-      if (r->incomplete)
-        lc_out("==%d== warning: the leak scan could not tell heapcheck's own memory apart; no leak is reported\n", pid);
-      if (r->ungrouped)
-        lc_out("==%d== warning: no memory was left to group the leaks by stack: totals only\n", pid);
-      if (r->threads_unresponsive)
-        lc_out("==%d== note: %d thread%s did not stop for the scan; their registers were not seen\n", pid,
-               r->threads_unresponsive, r->threads_unresponsive == 1 ? "" : "s");
-    }
-    if (error_total) {
-      lc_out("==%d== ERROR SUMMARY: %zu error%s (", pid, error_total, error_total == 1 ? "" : "s");
-      int first = 1;
-      for (int k = 0; k < LC_ERR_KINDS; k++)
-        if (error_counts[k]) { lc_out("%s%s: %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
-      lc_out(")\n");
-    }
-    if (shown_blocks || error_total)
-      lc_out("SUMMARY: heapcheck: %llu byte(s) leaked in %llu allocation(s).\n", (unsigned long long)shown_bytes,
-             (unsigned long long)shown_blocks);
+  const lc_finding_counts_t *left = &fin.left;
+  int any = left->errors > 0 || left->definite_blocks > 0 || (left->possible_blocks > 0 && lc_options.show_possibly);
+  if (!any && lc_options.verbosity <= 0) return;
+  lc_out("==%d== HEAP SUMMARY:\n", pid);
+  if (r) lc_out("==%d==     in use at exit: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->in_use_bytes,
+                (unsigned long long)r->in_use_blocks);
+  lc_out("==%d==   total heap usage: %llu allocs, %llu frees, %llu bytes allocated\n", pid,
+         (unsigned long long)u->allocs, (unsigned long long)u->frees, (unsigned long long)u->bytes_allocated);
+  if (r) say_leak_summary(r, pid);
+  if (error_total) {
+    lc_out("==%d== ERROR SUMMARY: %zu error%s (", pid, error_total, error_total == 1 ? "" : "s");
+    int first = 1;
+    for (int k = 0; k < LC_ERR_KINDS; k++)
+      if (error_counts[k]) { lc_out("%s%s: %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
+    lc_out(")\n");
   }
-  // Warnings about the set-up are said even for a clean run: a stale rule or a full depot hides findings.
+  if (fin.shown_blocks || error_total)
+    lc_out("SUMMARY: heapcheck: %llu byte(s) leaked in %llu allocation(s).\n", (unsigned long long)fin.shown_bytes,
+           (unsigned long long)fin.shown_blocks);
+}
+
+// Warnings about the set-up are said even for a clean run: a stale rule or a full depot hides findings.
+static void say_setup_warnings(int pid) {
   for (int i = 0; i < lc_supp_count(); i++)
     if (!lc_supp_is_default(i) && lc_supp_matched(i) == 0)
       lc_out("==%d== warning: suppression '%s' (%s) matched nothing\n", pid, lc_supp_rule_text(i), lc_supp_rule_source(i));
@@ -694,83 +637,151 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   if (lc_stackdepot_dropped())
     lc_out("==%d== warning: %llu stacks were not recorded (the stack depot is full or got no memory)\n", pid,
            (unsigned long long)lc_stackdepot_dropped());
-  lc_out_flush();
+}
 
-  char path[1024], tmp[1100];
-  open_json(path, sizeof path, tmp, sizeof tmp);
-  if (json.fd >= 0) {
-    json_t *j = &json;
-    jf(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
-    jf(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
-    jcommand(j);
-    jlit(j, ",\n  \"exit_path\": ");
-    jstr(j, exit_path);
-    jlit(j, ",\n  \"options\": ");
-    jstr(j, lc_options_raw());
-    jlit(j, ",\n");
-    json_errors(j);
-    jlit(j, "  \"leaks\": [");
-    int first = 1;
-    for (size_t i = 0; i < ng; i++) {
-      const lc_leak_group_t *g = &groups[i];
-      if (!g->report_supp && !shown(g->kind)) continue;
-      symbolize_stack(g->stack, &fr);
-      jf(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"bytes\": %llu, \"blocks\": %llu, "
-            "\"indirect_bytes\": %llu, \"indirect_blocks\": %llu, \"stack\": ",
-         first ? "" : ",", leak_kind_names[g->kind], (unsigned long long)g->report_fingerprint, (unsigned long long)g->bytes,
-         (unsigned long long)g->blocks, (unsigned long long)g->indirect_bytes, (unsigned long long)g->indirect_blocks);
-      first = 0;
-      jframes(j, &fr);
-      jlit(j, ", \"suppressed_by\": ");
-      jstr(j, g->report_supp ? lc_supp_rule_text(g->report_supp - 1) : NULL);
-      jlit(j, "}");
-    }
-    jlit_sel(j, first, "],\n", "\n  ],\n");
-    jlit(j, "  \"suppressions\": [");
-    first = 1;
-    for (int i = 0; i < lc_supp_count(); i++) {
-      if (lc_supp_is_default(i) && lc_supp_matched(i) == 0) continue;
-      jlit_sel(j, first, "\n    {\"rule\": ", ",\n    {\"rule\": ");
-      jstr(j, lc_supp_rule_text(i));
-      jlit(j, ", \"source\": ");
-      jstr(j, lc_supp_rule_source(i));
-      jf(j, ", \"matched\": %llu}", (unsigned long long)lc_supp_matched(i));
-      first = 0;
-    }
-    jlit_sel(j, first, "],\n", "\n  ],\n");
-    jf(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, \"total_allocs\": %llu, "
-          "\"total_frees\": %llu, \"total_bytes\": %llu},\n",
-       (unsigned long long)(r ? r->in_use_bytes : 0), (unsigned long long)(r ? r->in_use_blocks : 0),
-       (unsigned long long)st.allocs, (unsigned long long)st.frees, (unsigned long long)st.bytes_allocated);
-    if (r)
-      jf(j, "    \"leaks\": {\"definite_bytes\": %llu, \"definite_blocks\": %llu, \"indirect_bytes\": %llu, "
-            "\"indirect_blocks\": %llu, \"possible_bytes\": %llu, \"possible_blocks\": %llu, \"reachable_bytes\": %llu, "
-            "\"reachable_blocks\": %llu, \"suppressed_bytes\": %llu, \"suppressed_blocks\": %llu},\n",
-         (unsigned long long)sum.definite_bytes, (unsigned long long)sum.definite_blocks,
-         (unsigned long long)sum.indirect_bytes, (unsigned long long)sum.indirect_blocks,
-         (unsigned long long)sum.possible_bytes, (unsigned long long)sum.possible_blocks,
-         (unsigned long long)sum.reachable_bytes, (unsigned long long)sum.reachable_blocks,
-         (unsigned long long)supp_bytes, (unsigned long long)supp_blocks);
-    else
-      jlit(j, "    \"leaks\": null,\n");
-    jlit(j, "    \"errors\": {");
-    first = 1;
-    for (int k = 0; k < LC_ERR_KINDS; k++)
-      if (error_counts[k]) { jf(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]); first = 0; }
-    jf(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
-    if (status >= 0) jf(j, "    \"exit_status\": %d,\n", status); else jlit(j, "    \"exit_status\": null,\n");
-    jf(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
-       r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
-    jflush(j);
-    lc_os_close(j->fd);
-    if (j->failed || (tmp[0] && rename(tmp, path) != 0)) {
-      if (tmp[0]) unlink(tmp);
-      char msg[1200];
-      int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", path);
-      lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-    }
+static void json_leaks(lc_json_t *j, const lc_leak_result_t *r) {
+  LC_JSON_LIT(j, "  \"leaks\": [");
+  int first = 1;
+  for (size_t i = 0; r && i < r->ngroups; i++) {
+    const lc_leak_group_t *g = &r->groups[i];
+    if (!g->report_supp && !shown(g->kind)) continue;
+    symbolize_stack(g->stack, &exit_fr);
+    lc_json_fmt(j, "%s\n    {\"kind\": \"%s\", \"fingerprint\": \"%016llx\", \"bytes\": %llu, \"blocks\": %llu, "
+                   "\"indirect_bytes\": %llu, \"indirect_blocks\": %llu, \"stack\": ",
+                first ? "" : ",", leak_kind_names[g->kind], (unsigned long long)g->report_fingerprint,
+                (unsigned long long)g->bytes, (unsigned long long)g->blocks, (unsigned long long)g->indirect_bytes,
+                (unsigned long long)g->indirect_blocks);
+    first = 0;
+    jstack(j, &exit_fr);
+    LC_JSON_LIT(j, ", \"suppressed_by\": ");
+    lc_json_str(j, g->report_supp ? lc_supp_rule_text(g->report_supp - 1) : NULL);
+    LC_JSON_LIT(j, "}");
   }
+  LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
+}
+
+static void json_suppressions(lc_json_t *j) {
+  LC_JSON_LIT(j, "  \"suppressions\": [");
+  int first = 1;
+  for (int i = 0; i < lc_supp_count(); i++) {
+    if (lc_supp_is_default(i) && lc_supp_matched(i) == 0) continue;
+    LC_JSON_LIT_SEL(j, first, "\n    {\"rule\": ", ",\n    {\"rule\": ");
+    lc_json_str(j, lc_supp_rule_text(i));
+    LC_JSON_LIT(j, ", \"source\": ");
+    lc_json_str(j, lc_supp_rule_source(i));
+    lc_json_fmt(j, ", \"matched\": %llu}", (unsigned long long)lc_supp_matched(i));
+    first = 0;
+  }
+  LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
+}
+
+static void json_summary(lc_json_t *j, const lc_leak_result_t *r, const lc_heap_usage_t *u, int status) {
+  const lc_leak_result_t *s = &fin.sum;
+  lc_json_fmt(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, "
+                 "\"total_allocs\": %llu, \"total_frees\": %llu, \"total_bytes\": %llu},\n",
+              (unsigned long long)(r ? r->in_use_bytes : 0), (unsigned long long)(r ? r->in_use_blocks : 0),
+              (unsigned long long)u->allocs, (unsigned long long)u->frees, (unsigned long long)u->bytes_allocated);
+  if (r)
+    lc_json_fmt(j, "    \"leaks\": {\"definite_bytes\": %llu, \"definite_blocks\": %llu, \"indirect_bytes\": %llu, "
+                   "\"indirect_blocks\": %llu, \"possible_bytes\": %llu, \"possible_blocks\": %llu, "
+                   "\"reachable_bytes\": %llu, \"reachable_blocks\": %llu, \"suppressed_bytes\": %llu, "
+                   "\"suppressed_blocks\": %llu},\n",
+                (unsigned long long)s->definite_bytes, (unsigned long long)s->definite_blocks,
+                (unsigned long long)s->indirect_bytes, (unsigned long long)s->indirect_blocks,
+                (unsigned long long)s->possible_bytes, (unsigned long long)s->possible_blocks,
+                (unsigned long long)s->reachable_bytes, (unsigned long long)s->reachable_blocks,
+                (unsigned long long)fin.supp_bytes, (unsigned long long)fin.supp_blocks);
+  else
+    LC_JSON_LIT(j, "    \"leaks\": null,\n");
+  LC_JSON_LIT(j, "    \"errors\": {");
+  int first = 1;
+  for (int k = 0; k < LC_ERR_KINDS; k++)
+    if (error_counts[k]) {
+      lc_json_fmt(j, "%s\"%s\": %zu", first ? "" : ", ", lc_error_kind_names[k], error_counts[k]);
+      first = 0;
+    }
+  lc_json_fmt(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
+  if (status >= 0) lc_json_fmt(j, "    \"exit_status\": %d,\n", status);
+  else LC_JSON_LIT(j, "    \"exit_status\": null,\n");
+  lc_json_fmt(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
+              r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
+}
+
+// A new or regular file is written to a temporary name beside it and renamed over it at the end, so a reader
+// never sees half a report. Anything else (a symbolic link, a device, a FIFO) is written in place: renaming
+// over it would replace the link or the device node with a regular file. tmp[0] == 0 then. Returns the fd or -1.
+static int open_json(char *path, size_t cap, char *tmp, size_t tcap) {
+  if (!lc_options.json_path[0]) return -1;
+  expand_path(lc_options.json_path, path, cap);
+  struct stat st;
+  tmp[0] = 0;
+  if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
+  const char *target = tmp[0] ? tmp : path;
+  int fd = lc_os_open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    char msg[1300];
+    int n = target == path ? snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path)
+                           : snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s' (through '%s'): %m\n",
+                                      path, tmp);
+    lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+  }
+  return fd;
+}
+
+static void write_json(const lc_leak_result_t *r, const lc_heap_usage_t *u, lc_exit_path_t path, int status,
+                       int pid) {
+  char file[1024], tmp[1100];
+  int fd = open_json(file, sizeof file, tmp, sizeof tmp);
+  if (fd < 0) return;
+  lc_json_t *j = &json;
+  lc_json_begin(j, fd);
+  lc_json_fmt(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n",
+              LC_VERSION);
+  lc_json_fmt(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
+  jcommand(j);
+  LC_JSON_LIT(j, ",\n  \"exit_path\": ");
+  lc_json_str(j, exit_path_names[path]);
+  if (path == LC_EXIT_PATH_SIGNAL) {
+    const char *name = fatal_signal ? sigabbrev_np(fatal_signal) : NULL;
+    lc_json_fmt(j, ",\n  \"signal\": \"SIG%s\"", name ? name : "UNKNOWN");
+  }
+  LC_JSON_LIT(j, ",\n  \"options\": ");
+  lc_json_str(j, lc_options_raw());
+  LC_JSON_LIT(j, ",\n");
+  json_errors(j);
+  json_leaks(j, r);
+  json_suppressions(j);
+  json_summary(j, r, u, status);
+  int failed = lc_json_end(j) != 0;
+  lc_os_close(fd);
+  if (failed || (tmp[0] && rename(tmp, file) != 0)) {
+    if (tmp[0]) unlink(tmp);
+    char msg[1200];
+    int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", file);
+    lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+  }
+}
+
+void lc_report_set_signal(int sig) { fatal_signal = sig; }
+
+lc_finding_counts_t lc_report_final_begin(lc_leak_result_t *r) {
+  fin.cancel_state = report_begin();
+  session_begin();
+  load_suppressions();
+  fin.r = r;
+  decide(r);
+  totals(r);
+  return fin.left;
+}
+
+void lc_report_final_end(const lc_heap_usage_t *usage, lc_exit_path_t path, int status) {
+  int pid = (int)getpid();
+  say_leaks(fin.r, pid);
+  say_summary(fin.r, usage, pid);
+  say_setup_warnings(pid);
+  lc_out_flush();
+  write_json(fin.r, usage, path, status, pid);
+  fin.r = NULL;
   session_end();
-  report_end(cancel_state);
-  return status;
+  report_end(fin.cancel_state);
 }

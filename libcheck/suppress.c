@@ -3,7 +3,8 @@
  * The whole file is read into memory and split in place, so lines of any length keep their full text.
  * Globs are our own (`*`, `?`, and `\` escapes in Valgrind patterns): fnmatch would read `[` as a bracket
  * expression and C++ names such as `operator new[]` would stop matching themselves.
- * Only output: one write(2) line per bad line/block or unreadable file. Depends only on libc and libdl. */
+ * Only output: one write(2) line per bad line/block or unreadable file. Depends only on libc, libdl, os.c and
+ * the findings.def table (which suppression kind names which finding kind). */
 #define _GNU_SOURCE
 #include "suppress.h"
 #include "os.h"
@@ -17,49 +18,58 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- finding kinds ---- */
+/* ---- finding kinds: findings.def says which suppression kinds name each one ---- */
+
+// A rule's kinds are a set of the findings' mask bits.
+static const struct { const char *name, *memcheck, *leak_word; unsigned mask; } kinds[] = {
+#define LC_ERROR_KIND(id, name, memcheck, mask) { name, memcheck, NULL, mask },
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) { name, memcheck, word, mask },
+#include "findings.def"
+};
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
 
 enum {
-  K_LEAK_DEFINITE = 1u << 0,
-  K_LEAK_POSSIBLE = 1u << 1,
-  K_LEAK_REACHABLE = 1u << 2,
-  K_OVERFLOW = 1u << 3,
-  K_UNDERFLOW = 1u << 4,
-  K_DOUBLE_FREE = 1u << 5,
-  K_INVALID_FREE = 1u << 6,
-  K_USE_AFTER_FREE = 1u << 7,
-  K_MISMATCHED_FREE = 1u << 8,
-  K_TOO_BIG = 1u << 9,
-  K_CORRUPTED_HEADER = 1u << 10,
+  K_LEAK_ALL = 0                       // every leak kind: LSan's "leak", Valgrind's match-leak-kinds "all"
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) | (mask)
+#include "findings.def"
+  , K_SUM = 0
+#define LC_ERROR_KIND(id, name, memcheck, mask) + (mask)
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) + (mask)
+#include "findings.def"
+  , K_ANY = 0
+#define LC_ERROR_KIND(id, name, memcheck, mask) | (mask)
+#define LC_LEAK_KIND(id, name, phrase, memcheck, word, mask) | (mask)
+#include "findings.def"
 };
-#define K_LEAK_ALL (K_LEAK_DEFINITE | K_LEAK_POSSIBLE | K_LEAK_REACHABLE)
+_Static_assert(K_SUM == K_ANY, "findings.def: two kinds share a mask bit");
 
-// Names accepted as the KIND of an LSan-format line. All but "leak" are also finding kinds.
-static const struct { const char *name; unsigned mask; } kind_names[] = {
-  { "leak", K_LEAK_ALL },
-  { "leak-definite", K_LEAK_DEFINITE },
-  { "leak-possible", K_LEAK_POSSIBLE },
-  { "leak-reachable", K_LEAK_REACHABLE },
-  { "heap-buffer-overflow", K_OVERFLOW },
-  { "heap-buffer-underflow", K_UNDERFLOW },
-  { "double-free", K_DOUBLE_FREE },
-  { "invalid-free", K_INVALID_FREE },
-  { "use-after-free", K_USE_AFTER_FREE },
-  { "mismatched-free", K_MISMATCHED_FREE },
-  { "allocation-size-too-big", K_TOO_BIG },
-  { "corrupted-header", K_CORRUPTED_HEADER },
-};
-#define N_KIND_NAMES (sizeof kind_names / sizeof kind_names[0])
-
-static unsigned rule_kind(const char *name) {
-  for (size_t i = 0; i < N_KIND_NAMES; i++)
-    if (strcmp(name, kind_names[i].name) == 0) return kind_names[i].mask;
+// The finding kind called `name` that a rule can name (its one mask bit), or 0.
+static unsigned finding_kind(const char *name) {
+  for (size_t i = 0; name && i < N_KINDS; i++)
+    if (kinds[i].mask && strcmp(name, kinds[i].name) == 0) return kinds[i].mask;
   return 0;
 }
 
-static unsigned finding_kind(const char *name) {
-  unsigned m = name ? rule_kind(name) : 0;
-  return (m & (m - 1)) ? 0 : m;  // exactly one bit: "leak" is a rule kind, not a finding kind
+// The KIND of an LSan-format line: a finding kind, or "leak" for all leak kinds. 0 when unknown.
+static unsigned rule_kind(const char *name) {
+  return strcmp(name, "leak") == 0 ? K_LEAK_ALL : finding_kind(name);
+}
+
+// 1 if `k`, a Memcheck suppression kind, is `pattern` from findings.def ("#": one or more digits).
+static int memcheck_is(const char *k, const char *pattern) {
+  const char *hash = strchr(pattern, '#');
+  if (!hash) return strcmp(k, pattern) == 0;
+  size_t n = (size_t)(hash - pattern), dig;
+  return strncmp(k, pattern, n) == 0 && (dig = strspn(k + n, "0123456789")) && !k[n + dig];
+}
+
+// The finding kinds a `Memcheck:KIND` block covers; *known = 0 when KIND names none of them.
+static unsigned memcheck_kinds(const char *k, int *known) {
+  unsigned m = 0;
+  *known = 0;
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (kinds[i].memcheck && memcheck_is(k, kinds[i].memcheck)) { m |= kinds[i].mask; *known = 1; }
+  return m;
 }
 
 /* ---- the built-in list (docs/suppressions.md says why each one is here) ---- */
@@ -415,18 +425,15 @@ static void parse_kind_line(parser_t *ps, char *line, int lineno) {
   }
   if (!memcheck) { ps->state = S_SKIP_OK; return; }  // another tool's suppression: valid, not ours
   const char *k = trim(colon + 1);
-  size_t dig = 0;
-  if (!strcmp(k, "Leak")) {
-    ps->kinds = K_LEAK_ALL; ps->is_leak = 1; ps->state = S_FRAMES;
-  } else if (!strcmp(k, "Free")) {
-    ps->kinds = K_DOUBLE_FREE | K_INVALID_FREE | K_MISMATCHED_FREE; ps->state = S_FRAMES;
-  } else if (!strncmp(k, "Addr", 4) && k[4] && (dig = strspn(k + 4, "0123456789")) && !k[4 + dig]) {
-    ps->kinds = K_OVERFLOW | K_UNDERFLOW | K_USE_AFTER_FREE; ps->state = S_FRAMES;
-  } else if (!strcmp(k, "FishyValue")) {
-    ps->kinds = K_TOO_BIG; ps->state = S_EXTRA;   // followed by a "function(argument)" line
+  int known;
+  unsigned m = memcheck_kinds(k, &known);
+  if (known) {
+    ps->kinds = m;
+    ps->is_leak = (m & K_LEAK_ALL) != 0;
+    ps->state = !strcmp(k, "FishyValue") ? S_EXTRA : S_FRAMES;   // FishyValue: a "function(argument)" line first
   } else if (!strcmp(k, "Cond") || !strcmp(k, "Param") || !strcmp(k, "User") || !strcmp(k, "Jump") ||
              !strcmp(k, "Overlap") || !strcmp(k, "ReallocZero") || !strcmp(k, "CoreMem") ||
-             (!strncmp(k, "Value", 5) && k[5] && (dig = strspn(k + 5, "0123456789")) && !k[5 + dig])) {
+             memcheck_is(k, "Value#")) {
     ps->state = S_SKIP_OK;  // uninitialised values, syscall params, overlaps...: heapcheck never reports those
   } else {
     say("%s:%d: unknown Memcheck kind \"%s\"", ps->path, lineno, excerpt(k));
@@ -441,10 +448,9 @@ static void parse_match_leak_kinds(parser_t *ps, char *list, int lineno) {
   for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     tok = trim(tok);
     any = 1;
-    if (!strcmp(tok, "definite")) m |= K_LEAK_DEFINITE;
-    else if (!strcmp(tok, "possible")) m |= K_LEAK_POSSIBLE;
-    else if (!strcmp(tok, "reachable")) m |= K_LEAK_REACHABLE;
-    else if (!strcmp(tok, "indirect")) ;   // heapcheck reports indirect blocks under the leak that owns them
+    size_t i = 0;
+    while (i < N_KINDS && !(kinds[i].leak_word && !strcmp(tok, kinds[i].leak_word))) i++;
+    if (i < N_KINDS) m |= kinds[i].mask;   // indirect has none: reported under the leak that owns it
     else if (!strcmp(tok, "all")) m |= K_LEAK_ALL;
     else if (!strcmp(tok, "none")) ;
     else {

@@ -2,8 +2,8 @@
  * against symbolized frames at report time. Runs only at report time (may use malloc: inside libheapcheck those
  * allocations are served from the checker's internal memory). Must not print findings: the only output is the
  * one-line complaint about a bad rule or an unreadable file, written to fd 2 with write().
- * Self-contained: depends only on libc and libdl (no other libcheck header). The file format is in
- * docs/suppressions.md. */
+ * Self-contained: depends only on libc and libdl (no other libcheck header; suppress.c reads findings.def for
+ * the kinds). The file format is in docs/suppressions.md. */
 #ifndef LIBCHECK_SUPPRESS_H
 #define LIBCHECK_SUPPRESS_H
 
@@ -28,9 +28,8 @@ typedef struct lc_supp_frame_s {
 // (without lc_supp_reset) loads nothing and returns lc_supp_count().
 int lc_supp_load(const char *path, int with_defaults);
 
-// kind: a finding kind: "leak-definite", "leak-possible", "leak-reachable", or an error kind
-// ("heap-buffer-overflow", "heap-buffer-underflow", "double-free", "invalid-free", "use-after-free",
-// "mismatched-free", "allocation-size-too-big", "corrupted-header"). frames[0] is the innermost frame (the
+// kind: the name of a finding kind that a rule can name (findings.def: a name with a mask bit, such as
+// "leak-definite" or "double-free"). frames[0] is the innermost frame (the
 // caller of malloc/free; allocator frames are never in the list). Returns the index of the first rule that
 // matches (and counts the match: matched += 1, atomically), or -1 (also for an unknown kind).
 int lc_supp_match(const char *kind, const lc_supp_frame_t *frames, int n);

@@ -25,10 +25,11 @@ esac
 grep -q "process terminating with default action of signal [0-9]* ($sig)" "$tmp/err" || fail "no line naming $sig"
 grep -q '99 bytes in 1 block is definitely lost' "$tmp/err" || fail "the leak is not in the text report"
 [ -f "$tmp/r.json" ] || fail "no JSON report"
-python3 - "$tmp/r.json" <<'PY' || fail "JSON report"
+python3 - "$tmp/r.json" "$sig" <<'PY' || fail "JSON report"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["exit_path"] == "signal", r["exit_path"]
+assert r["signal"] == sys.argv[2], r.get("signal")
 leaks = [l for l in r["leaks"] if l["kind"] == "leak-definite" and l["bytes"] == 99]
 assert leaks, r["leaks"]
 PY
