@@ -1,6 +1,7 @@
 /* heap.c: the chunk allocator under libcheck. Grows the user heap with sbrk (new extent when the break was
  * moved by someone else, mmap'd extents when brk fails), the internal heap with mmap; boundary tags, binned
- * free lists, eager coalescing, trimming. Must not know block headers, canaries or reports. */
+ * free lists, eager coalescing, trimming, and the validator of heap.h's invariants. Must not know block
+ * headers, canaries or reports. */
 #define _GNU_SOURCE
 #include "heap.h"
 

@@ -1,5 +1,5 @@
-/* lc.h: what every libcheck file shares: visibility, branch hints, always-on CHECKs that print without
- * allocating, the internal lock type, and the per-thread "inside libcheck" guard.
+/* lc.h: what every libcheck file shares: visibility, branch hints, CHECKs that print without allocating (always
+ * on, and the debug levels' DCHECK/XCHECK), the internal lock type, and the per-thread "inside libcheck" guard.
  * Must not pull in anything that allocates; every macro here is safe inside malloc. */
 #ifndef LC_H
 #define LC_H
