@@ -72,6 +72,9 @@ static inline size_t back_len(const char *user, size_t size, size_t payload_size
 void *lc_block_format(void *payload, size_t payload_size, size_t size, size_t align, lc_origin_t origin,
                       uint32_t stack, uint32_t seq) {
   size_t gap = align > LC_PREFIX ? align - LC_PREFIX : 0;
+  LC_DCHECK(((uintptr_t)payload & (LC_ALIGN - 1)) == 0 && size <= LC_MAX_SIZE && origin <= LC_ORIGIN_INTERNAL);
+  // The payload was sized by lc_block_payload_request: header, canaries and the back canary's minimum fit.
+  LC_DCHECK_LE(gap + LC_PREFIX + size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0), payload_size);
   if (gap) { ((uint64_t *)payload)[0] = GAP_MAGIC; ((uint64_t *)payload)[1] = gap; }
   lc_header_t *h = (lc_header_t *)((char *)payload + gap);
   store_sealed(h, (lc_header_t){ .size = size, .origin = origin, .state = LC_BLOCK_LIVE, .alloc_stack = stack,
@@ -106,6 +109,7 @@ lc_header_t *lc_block_from_payload(void *payload, size_t payload_size) {
 }
 
 void lc_block_set_state(void *user, lc_block_state_t state, uint32_t free_stack) {
+  LC_DCHECK(state >= LC_BLOCK_LIVE && state <= LC_BLOCK_FREED);
   lc_header_t *h = lc_block_header(user), c = load(h);
   c.state = state;
   c.free_stack = free_stack;
@@ -119,6 +123,7 @@ void lc_block_mark_reported(void *user) {
 }
 
 void lc_block_set_origin(void *user, lc_origin_t origin) {
+  LC_DCHECK(origin <= LC_ORIGIN_INTERNAL);
   lc_header_t *h = lc_block_header(user), c = load(h);
   c.origin = origin;
   store_sealed(h, c);
@@ -136,6 +141,8 @@ void lc_block_retire(void *user) {
 
 void lc_block_resize(void *user, size_t payload_size, size_t new_size, uint32_t stack) {
   lc_header_t *h = lc_block_header(user), c = load(h);
+  LC_DCHECK(new_size <= LC_MAX_SIZE && c.state == LC_BLOCK_LIVE);
+  LC_DCHECK_LE(c.gap + LC_PREFIX + new_size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0), payload_size);
   c.size = new_size;
   if (stack) c.alloc_stack = stack;
   store_sealed(h, c);

@@ -1,10 +1,12 @@
 /* heap.c: the chunk allocator under libcheck. Grows the user heap with sbrk (new extent when the break was
  * moved by someone else, mmap'd extents when brk fails), the internal heap with mmap; boundary tags, binned
- * free lists, eager coalescing, trimming. Must not know block headers, canaries or reports. */
+ * free lists, eager coalescing, trimming, and the validator of heap.h's invariants. Must not know block
+ * headers, canaries or reports. */
 #define _GNU_SOURCE
 #include "heap.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -17,6 +19,19 @@ lc_heap_t lc_internal_heap = { .lock = LC_LOCK_INIT };
 #define PAGE        4096u
 #define TOP_PAD     (128u * 1024u)       // extra asked of sbrk per growth, like glibc's M_TOP_PAD
 #define MMAP_EXTENT (1u << 20)           // smallest mmap'd extent
+
+// At LC_DEBUG >= 2 the operations under the lock run the whole validator every LC_HEAP_XCHECK_EVERY-th time, or
+// less often on a heap so large that a walk costs more than LC_HEAP_XCHECK_COST chunk visits per operation since
+// the last one: small heaps (the test programs') are validated thousands of times a run, and a program with a
+// million chunks still runs at a small multiple of its release speed.
+#ifndef LC_HEAP_XCHECK_EVERY
+#define LC_HEAP_XCHECK_EVERY 64
+#endif
+#ifndef LC_HEAP_XCHECK_COST
+#define LC_HEAP_XCHECK_COST 4
+#endif
+
+static int valid_every_n(lc_heap_t *h);
 
 static inline lc_chunk_t *chunk_of(const void *payload) { return (lc_chunk_t *)((char *)payload - LC_CHUNK_OVERHEAD); }
 static inline void *payload_of(lc_chunk_t *c) { return (char *)c + LC_CHUNK_OVERHEAD; }
@@ -41,6 +56,8 @@ static inline unsigned bin_index(size_t size) {
 }
 
 static inline void bin_insert(lc_heap_t *h, lc_chunk_t *c) {
+  LC_DCHECK(((uintptr_t)c & (LC_ALIGN - 1)) == 0 && csize(c) >= MIN_CHUNK);
+  LC_DCHECK((c->head & LC_FLAGS) == LC_PINUSE);               // free, after a chunk in use
   unsigned i = bin_index(csize(c));
   lc_chunk_t *b = &h->bins[i];
   c->fd = b->fd; c->bk = b;
@@ -49,6 +66,7 @@ static inline void bin_insert(lc_heap_t *h, lc_chunk_t *c) {
 }
 
 static inline void bin_unlink(lc_heap_t *h, lc_chunk_t *c) {
+  LC_DCHECK(c->fd->bk == c && c->bk->fd == c);
   c->fd->bk = c->bk; c->bk->fd = c->fd;
   unsigned i = bin_index(csize(c));
   if (h->bins[i].fd == &h->bins[i]) h->binmap[i >> 6] &= ~(1ull << (i & 63));
@@ -79,6 +97,7 @@ void lc_heap_setup(lc_heap_t *h, const char *name, int use_brk, size_t mmap_thre
 static void seal_current(lc_heap_t *h) {
   if (h->cur < 0) return;
   size_t rest = h->top_end - h->top;          // >= FENCE_SIZE by construction
+  LC_DCHECK(rest >= FENCE_SIZE && rest % LC_ALIGN == 0);
   uintptr_t fence = h->top_end - FENCE_SIZE;
   if (rest >= MIN_CHUNK + FENCE_SIZE) {
     lc_chunk_t *c = at(h->top);
@@ -94,6 +113,7 @@ static void seal_current(lc_heap_t *h) {
 
 static int start_extent(lc_heap_t *h, uintptr_t base, uintptr_t end) {
   if (h->nextents >= LC_MAX_EXTENTS) return 0;
+  LC_DCHECK(base % LC_ALIGN == 0 && end % LC_ALIGN == 0 && base + FENCE_SIZE <= end);
   seal_current(h);
   int i = h->nextents;
   h->extents[i].base = base;
@@ -161,6 +181,7 @@ static int trim_to(lc_heap_t *h, size_t keep) {
   h->top_end -= release;
   h->stats.brk_bytes -= release;
   h->stats.trims++;
+  LC_DCHECK(h->top + keep + FENCE_SIZE <= h->top_end);
   __atomic_store_n(&h->extents[h->cur].end, h->top_end, __ATOMIC_RELEASE);
   return 1;
 }
@@ -176,6 +197,7 @@ int lc_heap_trim(lc_heap_t *h, size_t pad) {
   if (h == &lc_user_heap) tcache_flush(tcache_self());    // this thread's cached chunks may sit below the top
   lc_lock(&h->lock);
   int r = trim_to(h, pad);
+  LC_XCHECK(valid_every_n(h));
   lc_unlock(&h->lock);
   return r;
 }
@@ -215,6 +237,7 @@ static void *alloc_large(lc_heap_t *h, size_t size, size_t align) {
   char *map = os_map(map_size);
   if (!map) return NULL;
   uintptr_t payload = LC_ROUND_UP((uintptr_t)map + LC_CHUNK_OVERHEAD, align);
+  LC_DCHECK(payload + size <= (uintptr_t)map + map_size);
   lc_chunk_t *c = chunk_of((void *)payload);
   c->prev_foot = (uintptr_t)c - (uintptr_t)map;              // where the mapping starts
   c->head = ((uintptr_t)map + map_size - (uintptr_t)c) | LC_CINUSE | LC_MMAPPED;
@@ -240,6 +263,7 @@ static void free_large(lc_heap_t *h, lc_chunk_t *c) {
 // Splits c (in use, size >= need) so it keeps `need` bytes; the rest becomes a free chunk or merges into top.
 static void split_tail(lc_heap_t *h, lc_chunk_t *c, size_t need) {
   size_t size = csize(c);
+  LC_DCHECK(need % LC_ALIGN == 0 && need >= MIN_CHUNK && need <= size && (c->head & LC_CINUSE));
   if (size - need < MIN_CHUNK) return;
   c->head = need | (c->head & LC_FLAGS);
   lc_chunk_t *rest = at((uintptr_t)c + need);
@@ -275,6 +299,7 @@ static lc_chunk_t *take_from_bins(lc_heap_t *h, size_t need) {
 static lc_chunk_t *take_chunk(lc_heap_t *h, size_t need) {
   lc_chunk_t *c = take_from_bins(h, need);
   if (c) {
+    LC_DCHECK(csize(c) >= need && !(c->head & LC_CINUSE));
     c->head |= LC_CINUSE;
     lc_chunk_t *n = next_chunk(c);
     if ((uintptr_t)n != h->top) n->head |= LC_PINUSE;
@@ -287,6 +312,7 @@ static lc_chunk_t *take_chunk(lc_heap_t *h, size_t need) {
     if (h->top_end - h->top < need + FENCE_SIZE && (!grow_mmap(h, need) || h->top_end - h->top < need + FENCE_SIZE))
       return NULL;
   }
+  LC_DCHECK(h->top + need + FENCE_SIZE <= h->top_end);
   c = at(h->top);
   c->head = need | LC_CINUSE | LC_PINUSE;          // the chunk before top is always in use
   h->top += need;
@@ -298,7 +324,10 @@ static inline size_t request_to_chunk(size_t size) {
   return need < MIN_CHUNK ? MIN_CHUNK : need;
 }
 
-void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align) {
+static void free_chunk(lc_heap_t *h, lc_chunk_t *c);
+
+static void *alloc_chunk(lc_heap_t *h, size_t size, size_t align) {
+  LC_DCHECK(align >= LC_ALIGN);    // a power of two too, but that one comes from the program (operator new)
   if (size > ((size_t)1 << 40)) return NULL;
   if (size >= h->mmap_threshold) return alloc_large(h, size, align);
   size_t need = request_to_chunk(size);
@@ -320,23 +349,26 @@ void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align) {
     size_t lead = (uintptr_t)a - (uintptr_t)c;
     a->head = (csize(c) - lead) | LC_CINUSE;            // PINUSE clear: the leading piece is free
     c->head = lead | (c->head & LC_PINUSE) | LC_CINUSE;
-    lc_heap_free_locked(h, payload_of(c));               // gives the lead back (coalesces with predecessor)
-    h->stats.in_use_bytes += lead;                       // free above subtracted it, it was never counted
+    h->stats.in_use_bytes += lead;                       // counted for a moment: free_chunk takes it off again
+    free_chunk(h, c);                                    // gives the lead back (coalesces with predecessor)
     c = a;
   }
   split_tail(h, c, need);
+  LC_DCHECK(((uintptr_t)payload_of(c) & (align - 1)) == 0);
   h->stats.in_use_bytes += csize(c);
   if (h->stats.in_use_bytes > h->stats.peak_in_use_bytes) h->stats.peak_in_use_bytes = h->stats.in_use_bytes;
   return payload_of(c);
 }
 
-void lc_heap_free_locked(lc_heap_t *h, void *payload) {
-  lc_chunk_t *c = chunk_of(payload);
+static void free_chunk(lc_heap_t *h, lc_chunk_t *c) {
   if (c->head & LC_MMAPPED) { free_large(h, c); return; }
+  LC_DCHECK((c->head & (LC_CINUSE | LC_FENCE)) == LC_CINUSE && csize(c) >= MIN_CHUNK);
   size_t size = csize(c);
+  LC_DCHECK_LE(size, h->stats.in_use_bytes);
   h->stats.in_use_bytes -= size;
   if (!(c->head & LC_PINUSE)) {                          // coalesce with a free predecessor
     lc_chunk_t *prev = at((uintptr_t)c - c->prev_foot);
+    LC_DCHECK(!(prev->head & LC_CINUSE) && csize(prev) == c->prev_foot);
     bin_unlink(h, prev);
     size += csize(prev);
     c = prev;
@@ -386,9 +418,9 @@ static int shrink_large(lc_heap_t *h, lc_chunk_t *c, size_t size) {
   return 1;
 }
 
-int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
-  lc_chunk_t *c = chunk_of(payload);
+static int resize_chunk(lc_heap_t *h, lc_chunk_t *c, size_t size) {
   if (c->head & LC_MMAPPED) return shrink_large(h, c, size);
+  LC_DCHECK((c->head & (LC_CINUSE | LC_FENCE)) == LC_CINUSE);
   if (size >= h->mmap_threshold) return 0;
   size_t need = request_to_chunk(size), have = csize(c);
   if (need <= have) {
@@ -414,6 +446,25 @@ int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
   h->stats.in_use_bytes += csize(c) - have;
   if (h->stats.in_use_bytes > h->stats.peak_in_use_bytes) h->stats.peak_in_use_bytes = h->stats.in_use_bytes;
   return 1;
+}
+
+/* ---- the operations under the lock: each leaves the heap valid (LC_DEBUG >= 2 checks it, see valid_every_n) ---- */
+
+void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align) {
+  void *p = alloc_chunk(h, size, align);
+  LC_XCHECK(valid_every_n(h));
+  return p;
+}
+
+void lc_heap_free_locked(lc_heap_t *h, void *payload) {
+  free_chunk(h, chunk_of(payload));
+  LC_XCHECK(valid_every_n(h));
+}
+
+int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
+  int r = resize_chunk(h, chunk_of(payload), size);
+  LC_XCHECK(valid_every_n(h));
+  return r;
 }
 
 /* ---- per-thread cache of small chunks (glibc's tcache): no lock, no neighbour touched ---- */
@@ -465,6 +516,7 @@ void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_siz
     size_t need = request_to_chunk(size);
     size_t i = need >> 4;
     if (i < TC_CLASSES && tcache.head[i] && !tcache.dead) {
+      LC_DCHECK(tcache.count[i] > 0 && tcache.count[i] <= TC_MAX);
       void *p = tcache.head[i];
       tcache.head[i] = *tc_link(p);
       tcache.count[i]--;
@@ -568,4 +620,320 @@ void lc_heap_for_each_range_locked(lc_heap_t *h, lc_range_fn fn, void *arg) {
     uintptr_t map = h->large[i].chunk - at(h->large[i].chunk)->prev_foot;
     fn(map, map + h->large[i].map_size, arg);
   }
+}
+
+/* ---- validation: every invariant of heap.h, checked in the order the equations are written ---- */
+
+typedef struct vstate_s {
+  lc_heap_t *h;
+  lc_heap_violation_t *v;
+  uintptr_t overwritten;                 // first tag only the program can have written (0: none)
+  int ncuts, cut_ext;                    // extents whose walk stopped at such a tag; the first one, and where:
+  uintptr_t cut_at;                      //   its chunks below cut_at are known, the rest is out of reach
+  size_t in_use;                         // sum of the in-use chunks the walks saw
+  size_t visited;                        // chunks walked and bin entries followed
+  uint32_t nfree[LC_NBINS];              // free chunks per size class, from the walks
+  uint32_t nlisted[LC_NBINS];            // chunks on each bin
+} vstate_t;
+
+static lc_heap_fault_t fail(vstate_t *st, lc_heap_fault_t f, const char *what, uintptr_t addr, uint64_t found,
+                            uint64_t expected) {
+  *st->v = (lc_heap_violation_t){ .fault = f, .what = what, .addr = addr, .found = found, .expected = expected };
+  return f;
+}
+
+static inline uintptr_t limit_of(const lc_heap_t *h, int i) { return i == h->cur ? h->top : h->extents[i].end; }
+
+// The extent whose chunk area [base, limit) holds [a, a + len), or -1: a link is followed only there.
+static int region_of(const lc_heap_t *h, uintptr_t a, size_t len) {
+  if (a % LC_ALIGN) return -1;
+  for (int i = 0; i < h->nextents; i++)
+    if (a >= h->extents[i].base && a < limit_of(h, i) && len <= limit_of(h, i) - a) return i;
+  return -1;
+}
+
+static inline int is_sentinel(const lc_heap_t *h, const lc_chunk_t *x) {
+  uintptr_t a = (uintptr_t)x, b0 = (uintptr_t)&h->bins[0];
+  return a >= b0 && a < (uintptr_t)&h->bins[LC_NBINS] && (a - b0) % sizeof *x == 0;
+}
+
+// A free list link may point at a bin's sentinel or at a chunk inside an extent, nowhere else.
+static inline int link_ok(const lc_heap_t *h, const lc_chunk_t *x) {
+  return is_sentinel(h, x) || region_of(h, (uintptr_t)x, MIN_CHUNK) >= 0;
+}
+
+static lc_heap_fault_t check_extents(vstate_t *st) {
+  lc_heap_t *h = st->h;
+  if (h->nextents < 0 || h->nextents > LC_MAX_EXTENTS)
+    return fail(st, LC_HEAP_BAD_EXTENT, "nextents out of range", (uintptr_t)&h->nextents, (uint64_t)h->nextents,
+                LC_MAX_EXTENTS);
+  if (h->cur != h->nextents - 1)
+    return fail(st, LC_HEAP_BAD_EXTENT, "cur is not the last extent", (uintptr_t)&h->cur, (uint64_t)h->cur,
+                (uint64_t)(h->nextents - 1));
+  for (int i = 0; i < h->nextents; i++) {
+    const lc_extent_t *e = &h->extents[i];
+    if (e->base % LC_ALIGN || e->end % LC_ALIGN || e->base >= e->end)
+      return fail(st, LC_HEAP_BAD_EXTENT, "extent bounds not 16-aligned or empty", (uintptr_t)e, e->base, e->end);
+    for (int j = 0; j < i; j++)
+      if (e->base < h->extents[j].end && h->extents[j].base < e->end)
+        return fail(st, LC_HEAP_BAD_EXTENT, "two extents overlap", (uintptr_t)e, e->base, h->extents[j].base);
+  }
+  if (h->cur >= 0) {
+    const lc_extent_t *e = &h->extents[h->cur];
+    if (h->top_end != e->end)
+      return fail(st, LC_HEAP_BAD_EXTENT, "top_end is not the current extent's end", (uintptr_t)e, h->top_end, e->end);
+    if (h->top % LC_ALIGN || h->top < e->base || h->top > h->top_end - FENCE_SIZE)
+      return fail(st, LC_HEAP_BAD_EXTENT, "top outside [base, top_end - 16] of the current extent", (uintptr_t)e,
+                  h->top, h->top_end);
+  }
+  return LC_HEAP_OK;
+}
+
+// What makes the tag at p impossible, or NULL. The walk cannot go past such a tag.
+static const char *tag_problem(const lc_chunk_t *c, uintptr_t p, uintptr_t limit, uintptr_t end, int sealed) {
+  size_t size = csize(c);
+  if (size < FENCE_SIZE || size > limit - p) return "chunk size runs past top or the extent's end";
+  if (c->head & LC_MMAPPED) return "LC_MMAPPED on a chunk of an extent";
+  if (c->head & LC_FENCE) {
+    if (!sealed || p + size != end) return "fence chunk not at the end of a sealed extent";
+    if (!(c->head & LC_CINUSE) || size >= MIN_CHUNK + FENCE_SIZE) return "fence chunk free or too large";
+  } else if (size < MIN_CHUNK) {
+    return "chunk smaller than the minimum";
+  }
+  return NULL;
+}
+
+static lc_heap_fault_t check_free_links(vstate_t *st, const lc_chunk_t *c) {
+  const lc_heap_t *h = st->h;
+  if (!link_ok(h, c->fd) || !link_ok(h, c->bk))
+    return fail(st, LC_HEAP_BAD_LINK, "free chunk's fd or bk leads out of the heap", (uintptr_t)c, (uintptr_t)c->fd,
+                (uintptr_t)c->bk);
+  if (c->fd->bk != c) return fail(st, LC_HEAP_BAD_LINK, "fd->bk != chunk", (uintptr_t)c, (uintptr_t)c->fd->bk, (uintptr_t)c);
+  if (c->bk->fd != c) return fail(st, LC_HEAP_BAD_LINK, "bk->fd != chunk", (uintptr_t)c, (uintptr_t)c->bk->fd, (uintptr_t)c);
+  return LC_HEAP_OK;
+}
+
+// Walks extent i from its base to its limit: tiling, tags, neighbours, free links, counts per class.
+static lc_heap_fault_t walk_checked(vstate_t *st, int i) {
+  lc_heap_t *h = st->h;
+  uintptr_t p = h->extents[i].base, end = h->extents[i].end, limit = limit_of(h, i);
+  int sealed = i != h->cur;
+  const lc_chunk_t *prev = NULL;
+  while (p < limit) {
+    const lc_chunk_t *c = at(p);
+    size_t size = csize(c);
+    const char *bad = tag_problem(c, p, limit, end, sealed);
+    if (bad) {
+      // Right after a block's payload (or at the extent's start, before the first block's header): the program
+      // can write there, and no heap operation writes such a tag. The rest of the extent is out of reach.
+      if (!prev || (prev->head & LC_CINUSE)) {
+        if (!st->overwritten) st->overwritten = p;
+        if (st->ncuts++ == 0) { st->cut_ext = i; st->cut_at = p; }
+        return LC_HEAP_OK;
+      }
+      return fail(st, LC_HEAP_BAD_TAG, bad, p, c->head, 0);
+    }
+    int in_use = (c->head & LC_CINUSE) != 0;
+    if (prev) {
+      int prev_in_use = (prev->head & LC_CINUSE) != 0;
+      if (!prev_in_use && !in_use)
+        return fail(st, LC_HEAP_ADJACENT_FREE, "two adjacent free chunks (they should have merged)", p, size,
+                    csize(prev));
+      if (((c->head & LC_PINUSE) != 0) != prev_in_use)
+        return fail(st, LC_HEAP_BAD_PINUSE, "LC_PINUSE differs from whether the previous chunk is in use", p,
+                    (c->head & LC_PINUSE) != 0, (uint64_t)prev_in_use);
+      if (!prev_in_use && c->prev_foot != csize(prev))
+        return fail(st, LC_HEAP_BAD_PREV_FOOT, "prev_foot differs from the size of the free chunk before", p,
+                    c->prev_foot, csize(prev));
+    } else if (!(c->head & LC_PINUSE)) {
+      return fail(st, LC_HEAP_BAD_PINUSE, "the first chunk of an extent has LC_PINUSE clear", p, 0, 1);
+    }
+    if (in_use) {
+      if (!(c->head & LC_FENCE)) st->in_use += size;
+    } else {
+      lc_heap_fault_t f = check_free_links(st, c);
+      if (f) return f;
+      st->nfree[bin_index(size)]++;
+    }
+    prev = c;
+    p += size;
+    st->visited++;
+  }
+  if (sealed && (!prev || !(prev->head & LC_FENCE)))
+    return fail(st, LC_HEAP_BAD_TAG, "a sealed extent does not end with its fence", (uintptr_t)prev, prev ? prev->head : 0,
+                LC_FENCE);
+  if (!sealed && prev && !(prev->head & LC_CINUSE))
+    return fail(st, LC_HEAP_FREE_BEFORE_TOP, "the chunk before top is free (it should have merged into top)",
+                (uintptr_t)prev, csize(prev), 0);
+  return LC_HEAP_OK;
+}
+
+// 1 if the walks reached address a of extent e (only then can a bin entry there be matched with a walked chunk).
+static inline uintptr_t known_limit(const vstate_t *st, int e) {
+  return st->ncuts && e == st->cut_ext ? st->cut_at : limit_of(st->h, e);
+}
+static inline int known(const vstate_t *st, int e, uintptr_t a) { return a < known_limit(st, e); }
+
+// Each bin: a well-linked circle through its sentinel of free chunks of its class; its binmap bit says so.
+static lc_heap_fault_t check_bin(vstate_t *st, unsigned i) {
+  lc_heap_t *h = st->h;
+  const lc_chunk_t *s = &h->bins[i], *prev = s;
+  uint32_t n = 0;
+  for (const lc_chunk_t *c = s->fd; c != s; prev = c, c = c->fd) {
+    // Every step checks c->bk == prev before going on: a circle that is well linked that way returns to its
+    // sentinel before it can repeat a chunk, so the walk ends.
+    int r = region_of(h, (uintptr_t)c, MIN_CHUNK);
+    if (r < 0)
+      return fail(st, LC_HEAP_BAD_LINK, "a bin's list leads out of the heap", (uintptr_t)prev, (uintptr_t)c, i);
+    if (c->bk != prev) return fail(st, LC_HEAP_BAD_LINK, "fd->bk != chunk", (uintptr_t)prev, (uintptr_t)c->bk, (uintptr_t)prev);
+    if (c->head & (LC_CINUSE | LC_FENCE | LC_MMAPPED))
+      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "a bin holds a chunk that is not free", (uintptr_t)c, c->head, i);
+    size_t size = csize(c);
+    uintptr_t limit = limit_of(h, r);
+    if (size < MIN_CHUNK || size >= limit - (uintptr_t)c)      // a free chunk is never the last before the limit
+      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "a bin's chunk runs past its extent", (uintptr_t)c, size, limit);
+    unsigned want = bin_index(size);
+    if (want != i) return fail(st, LC_HEAP_WRONG_BIN, "a free chunk on the bin of another size class", (uintptr_t)c, i, want);
+    const lc_chunk_t *next = at((uintptr_t)c + size);
+    if ((next->head & LC_PINUSE) || next->prev_foot != size)
+      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "the chunk after a bin's chunk does not record it as free",
+                  (uintptr_t)next, next->prev_foot, size);
+    n++;
+    if (known(st, r, (uintptr_t)c)) st->nlisted[i]++;
+    st->visited++;
+  }
+  if (s->bk != prev) return fail(st, LC_HEAP_BAD_LINK, "bk->fd != chunk", (uintptr_t)s, (uintptr_t)s->bk, (uintptr_t)prev);
+  int bit = (h->binmap[i >> 6] >> (i & 63)) & 1;
+  if (bit != (n > 0))
+    return fail(st, LC_HEAP_BAD_BINMAP, "binmap bit differs from whether the bin is empty", (uintptr_t)s, (uint64_t)bit,
+                n > 0);
+  return LC_HEAP_OK;
+}
+
+static int on_bin(const lc_heap_t *h, unsigned i, const lc_chunk_t *c) {
+  for (const lc_chunk_t *x = h->bins[i].fd; x != &h->bins[i]; x = x->fd) if (x == c) return 1;
+  return 0;
+}
+
+static int is_chunk_start(const vstate_t *st, uintptr_t a) {
+  int i = region_of(st->h, a, MIN_CHUNK);
+  if (i < 0) return 0;
+  for (uintptr_t p = st->h->extents[i].base; p <= a && p < known_limit(st, i); p += csize(at(p))) if (p == a) return 1;
+  return 0;
+}
+
+// Free chunks found by the walks and chunks on the bins within the walked part differ in number for class i
+// (either a free chunk is on no bin or a bin holds an address where the walks found no chunk): find which. Slow,
+// but only ever run on a heap already known to be broken.
+static lc_heap_fault_t find_unlisted(vstate_t *st, unsigned i) {
+  lc_heap_t *h = st->h;
+  for (int e = 0; e < h->nextents; e++)
+    for (uintptr_t p = h->extents[e].base; p < known_limit(st, e); p += csize(at(p))) {
+      const lc_chunk_t *c = at(p);
+      if (!(c->head & LC_CINUSE) && bin_index(csize(c)) == i && !on_bin(h, i, c))
+        return fail(st, LC_HEAP_NOT_IN_BIN, "a free chunk is not on the bin of its size class", p, st->nlisted[i],
+                    st->nfree[i]);
+    }
+  for (const lc_chunk_t *x = h->bins[i].fd; x != &h->bins[i]; x = x->fd)
+    if (known(st, region_of(h, (uintptr_t)x, MIN_CHUNK), (uintptr_t)x) && !is_chunk_start(st, (uintptr_t)x))
+      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "a bin holds an address that is no chunk of the heap", (uintptr_t)x,
+                  st->nlisted[i], st->nfree[i]);
+  return fail(st, LC_HEAP_NOT_IN_BIN, "free chunks and bin entries differ in number", (uintptr_t)&h->bins[i],
+              st->nlisted[i], st->nfree[i]);
+}
+
+static lc_heap_fault_t check_large(vstate_t *st, size_t *bytes) {
+  lc_heap_t *h = st->h;
+  if (h->nlarge > h->large_cap || (h->nlarge && !h->large))
+    return fail(st, LC_HEAP_BAD_LARGE, "nlarge exceeds the table", (uintptr_t)&h->nlarge, h->nlarge, h->large_cap);
+  uintptr_t prev_end = 0;
+  for (size_t i = 0; i < h->nlarge; i++) {
+    const lc_large_t *l = &h->large[i];
+    *bytes += l->map_size;
+    if (i > 0 && l->chunk <= h->large[i - 1].chunk)
+      return fail(st, LC_HEAP_BAD_LARGE, "large chunk table not sorted", (uintptr_t)l, l->chunk, h->large[i - 1].chunk);
+    if (l->chunk % LC_ALIGN || l->map_size % PAGE || l->map_size == 0)
+      return fail(st, LC_HEAP_BAD_LARGE, "large chunk entry misaligned", (uintptr_t)l, l->chunk, l->map_size);
+    if (region_of(h, l->chunk, 1) >= 0)
+      return fail(st, LC_HEAP_BAD_LARGE, "large chunk inside an extent", (uintptr_t)l, l->chunk, 0);
+    // The entry is the heap's (checker memory); the tag in front of the payload is reachable by an underflow.
+    const lc_chunk_t *c = at(l->chunk);
+    uintptr_t map = l->chunk - c->prev_foot;
+    if ((c->head & LC_FLAGS) != (LC_CINUSE | LC_MMAPPED) || c->prev_foot > l->chunk || map % PAGE ||
+        l->chunk + csize(c) != map + l->map_size || c->prev_foot + csize(c) != l->map_size) {
+      if (!st->overwritten) st->overwritten = l->chunk;
+      prev_end = 0;
+      continue;
+    }
+    if (map < prev_end)
+      return fail(st, LC_HEAP_BAD_LARGE, "two large chunks' mappings overlap", (uintptr_t)l, map, prev_end);
+    prev_end = map + l->map_size;
+  }
+  return LC_HEAP_OK;
+}
+
+static lc_heap_fault_t check_stats(vstate_t *st, size_t large_bytes) {
+  lc_heap_t *h = st->h;
+  const lc_heap_stats_t *s = &h->stats;
+  if (!st->ncuts && s->in_use_bytes != st->in_use)
+    return fail(st, LC_HEAP_BAD_STATS, "in_use_bytes differs from the chunks in use", (uintptr_t)&s->in_use_bytes,
+                s->in_use_bytes, st->in_use);
+  if (s->peak_in_use_bytes < s->in_use_bytes)
+    return fail(st, LC_HEAP_BAD_STATS, "peak_in_use_bytes below in_use_bytes", (uintptr_t)&s->peak_in_use_bytes,
+                s->peak_in_use_bytes, s->in_use_bytes);
+  if (s->large_count != h->nlarge)
+    return fail(st, LC_HEAP_BAD_STATS, "large_count differs from the table", (uintptr_t)&s->large_count, s->large_count,
+                h->nlarge);
+  if (s->large_bytes != large_bytes)
+    return fail(st, LC_HEAP_BAD_STATS, "large_bytes differs from the table", (uintptr_t)&s->large_bytes, s->large_bytes,
+                large_bytes);
+  size_t ext = 0, held = s->brk_bytes + s->mmap_extent_bytes;
+  for (int i = 0; i < h->nextents; i++) ext += h->extents[i].end - h->extents[i].base;
+  // A brk extent rounds both ends in to 16 bytes (at most 30 lost); mmap'd extents are exact.
+  if (ext > held || held - ext > (size_t)30 * (size_t)h->nextents)
+    return fail(st, LC_HEAP_BAD_STATS, "brk_bytes + mmap_extent_bytes differ from the extents' bytes",
+                (uintptr_t)&s->brk_bytes, held, ext);
+  return LC_HEAP_OK;
+}
+
+// *visited: chunks and bin entries looked at, the cost of this validation.
+static lc_heap_fault_t validate(lc_heap_t *h, lc_heap_violation_t *report, size_t *visited) {
+  vstate_t st = { .h = h, .v = report };
+  *report = (lc_heap_violation_t){ .fault = LC_HEAP_OK };
+  lc_heap_fault_t f = check_extents(&st);
+  for (int i = 0; !f && i < h->nextents; i++) f = walk_checked(&st, i);
+  for (unsigned i = 0; !f && i < LC_NBINS; i++) f = check_bin(&st, i);
+  // The counts are compared over what the walks reached: all of it, or all but the rest of one extent.
+  for (unsigned i = 0; !f && st.ncuts <= 1 && i < LC_NBINS; i++)
+    if (st.nlisted[i] != st.nfree[i]) f = find_unlisted(&st, i);
+  size_t large_bytes = 0;
+  if (!f) f = check_large(&st, &large_bytes);
+  if (!f) f = check_stats(&st, large_bytes);
+  if (!f && st.overwritten)
+    f = fail(&st, LC_HEAP_TAG_OVERWRITTEN, "a tag after a block holds what no heap operation writes (the program's)",
+             st.overwritten, at(st.overwritten)->head, 0);
+  *visited = st.visited;
+  return f;
+}
+
+lc_heap_fault_t lc_heap_validate_locked(lc_heap_t *h, lc_heap_violation_t *report) {
+  size_t visited;
+  return validate(h, report, &visited);
+}
+
+// The LC_XCHECK of every heap operation (LC_DEBUG >= 2): when its turn comes, the validator runs, and a fault of
+// the heap's own stops the process like a failed CHECK, saying which equation broke and where.
+static int valid_every_n(lc_heap_t *h) {
+  if (++h->ops < h->xcheck_at) return 1;
+  lc_heap_violation_t v;
+  size_t visited = 0;
+  lc_heap_fault_t f = validate(h, &v, &visited);
+  uint64_t wait = visited / LC_HEAP_XCHECK_COST;
+  h->xcheck_at = h->ops + (wait > LC_HEAP_XCHECK_EVERY ? wait : LC_HEAP_XCHECK_EVERY);
+  if (f == LC_HEAP_OK || f == LC_HEAP_TAG_OVERWRITTEN) return 1;
+  char msg[256];
+  snprintf(msg, sizeof msg, "lc_heap_validate_locked(%s heap): %s at 0x%lx (found 0x%llx, expected 0x%llx)",
+           h->name ? h->name : "?", v.what, (unsigned long)v.addr, (unsigned long long)v.found,
+           (unsigned long long)v.expected);
+  lc_check_failed(__FILE__, __LINE__, msg, (uint64_t)f, v.addr);
 }

@@ -2,9 +2,20 @@
  * user heap) or mmap (the internal heap and the fallback), size-segregated free lists, eager coalescing,
  * top trimming with a negative brk, and direct mmap for large chunks. Knows nothing of headers or canaries.
  *
- * Chunk: [prev_foot | head | payload ...]; head = size | flags, size % 16 == 0, payload = chunk + 16.
- * Invariants: no two free chunks are adjacent; the chunk before an extent's top is in use;
- *             prev_foot == size of the previous chunk whenever !(head & LC_PINUSE). */
+ * Chunk: [prev_foot | head | payload ...]; head = size | flags, payload = chunk + 16. Written for a chunk c of
+ * extent e, prev(c) the chunk that ends at c, next(c) = c + size(c), inuse(c) = head & LC_CINUSE;
+ * limit(e) = top when e is the current extent, else e.end. lc_heap_validate_locked checks every line:
+ *   c % 16 == 0, size(c) % 16 == 0, size(c) >= 32 (a fence: 16 <= size < 48), !(head & LC_MMAPPED)
+ *   the chunks of e tile [e.base, limit(e)) exactly; a sealed extent (not the current one) ends with its
+ *     fence (LC_FENCE | LC_CINUSE, next(fence) == e.end), and no other chunk has LC_FENCE
+ *   !inuse(c) => inuse(prev(c)) && inuse(next(c))          no two free chunks are adjacent (eager coalescing)
+ *   next(c) == top => inuse(c)                              the chunk before top is in use (else it is top)
+ *   (head & LC_PINUSE) == inuse(prev(c)); the first chunk of an extent has LC_PINUSE
+ *   !(head & LC_PINUSE) => prev_foot == size(prev(c))      (prev_foot means nothing while prev(c) is in use)
+ *   !inuse(c) <=> c is on bins[bin_index(size(c))], exactly once
+ * A tag sits right after the previous chunk's payload, where an overflow of the program's block can land: the
+ * block layer checks it (lc_heap_chunk_plausible) before a chunk is freed, and the validator tells a tag that
+ * can only be the program's doing (LC_HEAP_TAG_OVERWRITTEN) from the heap's own faults. */
 #ifndef LC_HEAP_H
 #define LC_HEAP_H
 
@@ -16,20 +27,26 @@
 #define LC_NBINS          128
 
 typedef struct lc_chunk_s {
-  size_t prev_foot;                 // size of the previous chunk, valid only when it is free
-  size_t head;                      // size | LC_PINUSE | LC_CINUSE | LC_MMAPPED
-  struct lc_chunk_s *fd, *bk;       // free list links, only while free
+  size_t prev_foot;                 // == size(prev) while prev is free; large chunk: == chunk - start of its mapping
+  size_t head;                      // size | LC_PINUSE | LC_CINUSE | LC_MMAPPED | LC_FENCE
+  struct lc_chunk_s *fd, *bk;       // free list links, only while free: fd->bk == this && bk->fd == this
 } lc_chunk_t;
 
 enum { LC_PINUSE = 1, LC_CINUSE = 2, LC_MMAPPED = 4, LC_FENCE = 8, LC_FLAGS = 15 };
 
-typedef struct lc_extent_s { uintptr_t base, end; } lc_extent_t;   // [base, end) holds chunks, then top
+// [base, end) holds chunks, then top; base % 16 == end % 16 == 0, base < end; extents never overlap.
+typedef struct lc_extent_s { uintptr_t base, end; } lc_extent_t;
 
-typedef struct lc_large_s { uintptr_t chunk; size_t map_size; } lc_large_t;  // one mmap'd chunk
+// One mmap'd chunk c = chunk: head == size | LC_CINUSE | LC_MMAPPED; its mapping [c - prev_foot, that + map_size)
+// is page-aligned and c + size(c) == its end.
+typedef struct lc_large_s { uintptr_t chunk; size_t map_size; } lc_large_t;
 
 typedef struct lc_heap_stats_s {
-  size_t brk_bytes, mmap_extent_bytes, large_bytes, large_count;  // memory held from the kernel
-  size_t in_use_bytes, peak_in_use_bytes;                          // chunk bytes handed out
+  size_t brk_bytes, mmap_extent_bytes;  // memory held for extents: sum(end - base) + at most 30 per extent
+  size_t large_bytes, large_count;      // == sum(large[i].map_size), == nlarge
+  size_t in_use_bytes;                  // == sum(size(c)) over the in-use chunks of the extents, fences left out
+                                        //    (chunks in a thread's cache are in use for this layer)
+  size_t peak_in_use_bytes;             // >= in_use_bytes
   uint64_t sbrk_calls, trims, brk_failures;
 } lc_heap_stats_t;
 
@@ -37,15 +54,21 @@ typedef struct lc_heap_s {
   lc_lock_t lock;
   int use_brk;                        // 1: grow with sbrk first; 0: mmap only (internal heap)
   const char *name;
-  lc_chunk_t bins[LC_NBINS];          // circular sentinels; bins[i].fd is the first free chunk
-  uint64_t binmap[LC_NBINS / 64];     // bit i set <=> bins[i] non-empty
-  uintptr_t top, top_end;             // unused tail of the current extent: [top, top_end)
-  int cur;                            // index of the current extent
+  lc_chunk_t bins[LC_NBINS];          // circular sentinels; bins[i].fd is the first free chunk; every c on bins[i]
+                                      //   is free, with bin_index(size(c)) == i: size / 16 below 1 KiB, then four
+                                      //   bins per power of two, the last one open-ended
+  uint64_t binmap[LC_NBINS / 64];     // bit i set <=> bins[i].fd != &bins[i] (non-empty)
+  uintptr_t top, top_end;             // unused tail of the current extent: [top, top_end);
+                                      //   extents[cur].base <= top, top + 16 <= top_end == extents[cur].end
+                                      //   (room to seal it with a fence)
+  int cur;                            // index of the current extent: == nextents - 1 (-1: no extent yet)
   int nextents;                       // extents[0..nextents) are published (readable without the lock)
   lc_extent_t extents[LC_MAX_EXTENTS];
-  lc_large_t *large; size_t nlarge, large_cap;   // mmap'd chunks, in checker-owned memory
+  lc_large_t *large; size_t nlarge, large_cap;   // mmap'd chunks, in checker-owned memory; nlarge <= large_cap;
+                                                 //   sorted: large[i].chunk < large[i+1].chunk, mappings disjoint
   size_t mmap_threshold, trim_threshold;
   lc_heap_stats_t stats;
+  uint64_t ops, xcheck_at;            // operations under the lock; LC_DEBUG >= 2 validates when ops reaches xcheck_at
 } lc_heap_t;
 
 extern lc_heap_t lc_user_heap, lc_internal_heap;
@@ -91,5 +114,42 @@ void lc_heap_for_each_chunk_locked(lc_heap_t *h, lc_chunk_fn fn, void *arg);
 // Calls fn(start, end, arg) for each address range this heap owns (extents, large mappings): the leak scan
 // excludes them from the roots.
 void lc_heap_for_each_range_locked(lc_heap_t *h, lc_range_fn fn, void *arg);
+
+// What lc_heap_validate_locked found, first violation first. Every kind but LC_HEAP_TAG_OVERWRITTEN is a fault of
+// the heap's own bookkeeping.
+typedef enum lc_heap_fault_e {
+  LC_HEAP_OK = 0,
+  LC_HEAP_BAD_EXTENT,        // the extent table, cur, top or top_end break their equations
+  LC_HEAP_BAD_TAG,           // a chunk's size or flags cannot be right where it sits, and only the heap writes
+                             //   there (it follows a free chunk); or a sealed extent lacks its fence
+  LC_HEAP_ADJACENT_FREE,     // two free chunks side by side
+  LC_HEAP_FREE_BEFORE_TOP,   // a free chunk ends at top
+  LC_HEAP_BAD_PINUSE,        // LC_PINUSE differs from whether the previous chunk is in use
+  LC_HEAP_BAD_PREV_FOOT,     // prev_foot differs from the size of the free chunk before
+  LC_HEAP_BAD_LINK,          // fd->bk != c or bk->fd != c, or a link that leads out of the heap
+  LC_HEAP_WRONG_BIN,         // a free chunk on the bin of another size class
+  LC_HEAP_NOT_IN_BIN,        // a free chunk on no bin (or on one the walk cannot reach)
+  LC_HEAP_BAD_BIN_ENTRY,     // a bin holds a chunk in use, or an address that is no chunk of the heap
+  LC_HEAP_BAD_BINMAP,        // binmap bit i differs from whether bins[i] is empty
+  LC_HEAP_BAD_LARGE,         // the large chunk table (order, overlap, tags against entries)
+  LC_HEAP_BAD_STATS,         // in_use_bytes, large_bytes, large_count, peak or the extent bytes disagree
+  // Nothing else is wrong, but a tag right after an in-use chunk (or at an extent's start, or of a large chunk)
+  // holds what no heap operation writes: the program's overflow or underflow. The walk of that extent stops at it,
+  // as lc_heap_for_each_chunk_locked does; bins are matched with the chunks the walks reached, and in_use_bytes
+  // is not checked. (A wrong size of an in-use chunk looks the same when it leads the walk into garbage.)
+  LC_HEAP_TAG_OVERWRITTEN,
+} lc_heap_fault_t;
+
+typedef struct lc_heap_violation_s {
+  lc_heap_fault_t fault;
+  const char *what;              // which equation, in words (a static string)
+  uintptr_t addr;                // the chunk, bin sentinel, extent entry or large table entry at fault
+  uint64_t found, expected;      // the two sides that differ, where there are two (else 0)
+} lc_heap_violation_t;
+
+// Checks every invariant written above and at the structures. Reads only: no allocation, no stdio, no lock taken,
+// never faults on a broken heap (links are followed only into the heap's own extents and bins).
+// pre: h->lock held (or the world stopped).  post: returns report->fault; LC_HEAP_OK leaves the rest zero.
+lc_heap_fault_t lc_heap_validate_locked(lc_heap_t *h, lc_heap_violation_t *report);
 
 #endif

@@ -1,5 +1,5 @@
-/* lc.h: what every libcheck file shares: visibility, branch hints, always-on CHECKs that print without
- * allocating, the internal lock type, and the per-thread "inside libcheck" guard.
+/* lc.h: what every libcheck file shares: visibility, branch hints, CHECKs that print without allocating (always
+ * on, and the debug levels' DCHECK/XCHECK), the internal lock type, and the per-thread "inside libcheck" guard.
  * Must not pull in anything that allocates; every macro here is safe inside malloc. */
 #ifndef LC_H
 #define LC_H
@@ -13,23 +13,45 @@
 #define lc_likely(x)   __builtin_expect(!!(x), 1)
 #define lc_unlikely(x) __builtin_expect(!!(x), 0)
 
+// Debug level, set by the build (CMake's LIBCHECK_DEBUG): the three tiers of mimalloc's mi_assert,
+// mi_assert_internal and mi_assert_expensive.
+//   0 (release)  LC_CHECK only: always on, for what must never be wrong even in production runs.
+//   1            also LC_DCHECK*: cheap invariants on hot paths (sizes aligned, states valid, indices in range).
+//   2            also LC_XCHECK: expensive walks of whole structures (the heap validator, run from the allocator).
 #ifndef LC_DEBUG
 #define LC_DEBUG 0
 #endif
+#if LC_DEBUG < 0 || LC_DEBUG > 2
+#error "LC_DEBUG must be 0, 1 or 2"
+#endif
 
-// Writes "heapcheck: internal error: FILE:LINE: what (a=.., b=..)" with write(2), then abort().
+// Writes "heapcheck: internal error: FILE:LINE: CHECK failed: what (a, b)" with write(2), then abort().
 // Our own invariants only: the program's misuse is a finding (report.c), never a CHECK.
 __attribute__((noreturn)) void lc_check_failed(const char *file, int line, const char *cond,
                                                uint64_t a, uint64_t b);
 #define LC_CHECK(c) \
   do { if (lc_unlikely(!(c))) lc_check_failed(__FILE__, __LINE__, #c, 0, 0); } while (0)
-#define LC_CHECK_EQ(a, b) \
+#define LC_CHECK_OP_(a, op, b) \
   do { uint64_t va_ = (uint64_t)(a), vb_ = (uint64_t)(b); \
-       if (lc_unlikely(va_ != vb_)) lc_check_failed(__FILE__, __LINE__, #a " == " #b, va_, vb_); } while (0)
+       if (lc_unlikely(!(va_ op vb_))) lc_check_failed(__FILE__, __LINE__, #a " " #op " " #b, va_, vb_); } while (0)
+#define LC_CHECK_EQ(a, b) LC_CHECK_OP_(a, ==, b)
+// Off, the condition is still compiled (names stay used, no bit rot) but never evaluated.
+#define LC_NOCHECK_(c) do { (void)sizeof(c); } while (0)
 #if LC_DEBUG >= 1
-#define LC_DCHECK(c) LC_CHECK(c)
+#define LC_DCHECK(c)       LC_CHECK(c)
+#define LC_DCHECK_EQ(a, b) LC_CHECK_OP_(a, ==, b)
+#define LC_DCHECK_LT(a, b) LC_CHECK_OP_(a, <, b)
+#define LC_DCHECK_LE(a, b) LC_CHECK_OP_(a, <=, b)
 #else
-#define LC_DCHECK(c) do { (void)sizeof(c); } while (0)
+#define LC_DCHECK(c)       LC_NOCHECK_(c)
+#define LC_DCHECK_EQ(a, b) LC_NOCHECK_((a) == (b))
+#define LC_DCHECK_LT(a, b) LC_NOCHECK_((a) < (b))
+#define LC_DCHECK_LE(a, b) LC_NOCHECK_((a) <= (b))
+#endif
+#if LC_DEBUG >= 2
+#define LC_XCHECK(c) LC_CHECK(c)
+#else
+#define LC_XCHECK(c) LC_NOCHECK_(c)
 #endif
 
 // Locks: a test-and-test-and-set spinlock that yields the CPU after a short spin. Critical sections are a few

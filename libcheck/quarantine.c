@@ -20,7 +20,11 @@ size_t lc_quarantine_bytes(void) { return bytes; }
 void lc_quarantine_lock(void) { lc_lock(&qlock); }
 void lc_quarantine_unlock(void) { lc_unlock(&qlock); }
 
+// Ring indices: cap is 0 or a power of two, head < cap, count <= cap (0 while there is no ring).
+#define RING_SANE() (((cap & (cap - 1)) == 0) && (cap == 0 ? head == 0 && count == 0 : head < cap && count <= cap))
+
 static int grow_locked(void) {
+  LC_DCHECK(RING_SANE() && count == cap);
   size_t ncap = cap ? cap * 2 : 4096;
   if (ncap > MAX_ENTRIES) return 0;
   lc_qentry_t *n = lc_os_alloc(ncap * sizeof *n);
@@ -32,7 +36,9 @@ static int grow_locked(void) {
 }
 
 static lc_qentry_t pop_locked(void) {
+  LC_DCHECK(RING_SANE() && count > 0);
   lc_qentry_t e = ring[head];
+  LC_DCHECK(e.user != NULL && e.bytes <= bytes);
   head = (head + 1) & (cap - 1);
   count--;
   bytes -= e.bytes;
@@ -49,10 +55,12 @@ int lc_quarantine_push(lc_qentry_t e, lc_qentry_t *out, int max) {
       return 1;
     }
     if (count == cap) out[n++] = pop_locked();       // ring at its largest: the oldest leaves early
+    LC_DCHECK(RING_SANE() && count < cap);
     ring[(head + count) & (cap - 1)] = e;
     count++;
     bytes += e.bytes;
   }
+  LC_DCHECK(max > 0 && n <= max);
   while (n < max && count > 0 && bytes > budget) out[n++] = pop_locked();
   // The next block to leave is cold by now: start loading its header so the miss overlaps other work.
   if (count > 0) {

@@ -63,6 +63,7 @@ static char *map_segment(int k) {
 static int exhausted;                     // a segment could not be mapped: no more attempts (one per malloc)
 
 static size_t take(size_t size) {
+  LC_DCHECK(size % 8 == 0 && size >= sizeof(record_t) + sizeof(uintptr_t));   // ids are 8-byte offsets
   while (!__atomic_load_n(&exhausted, __ATOMIC_RELAXED)) {
     size_t off = __atomic_fetch_add(&arena_used, size, __ATOMIC_RELAXED);
     int k = seg_of(off);
@@ -119,6 +120,7 @@ static uint32_t intern(const uintptr_t *pcs, int n, uint32_t h) {
   size_t off = take(size);
   if (!off) return drop();
   record_t *r = (record_t *)addr_of(off);
+  LC_DCHECK(r != NULL && off % 8 == 0 && seg_of(off) == seg_of(off + size - 1));
   r->hash = h;
   r->magic = RECORD_MAGIC ^ h;
   r->n = (uint32_t)n;
@@ -137,6 +139,8 @@ uint32_t lc_stackdepot_put(const uintptr_t *pcs, int n) {
   memo_t *m = &memo[h % MEMO_SIZE];
   if (m->id && m->hash == h && m->n == (uint32_t)n) return m->id;
   uint32_t id = intern(pcs, n, (uint32_t)h);
+  // The id names a whole record of this stack (what lc_stackdepot_get will accept).
+  LC_DCHECK(id == 0 || (rec(id)->magic == (RECORD_MAGIC ^ (uint32_t)h) && rec(id)->n == (uint32_t)n));
   if (id) *m = (memo_t){ h, id, (uint32_t)n };
   return id;
 }

@@ -1,7 +1,8 @@
 /* heap_test.c: cmocka tests of libcheck/heap.c on private heaps (mmap only, so the test never fights glibc for
  * the break): sizes, alignment, no overlap under random traffic, coalescing, lookups, walks, large chunks,
- * in-place resize, statistics. The brk heap is tested in forked children, where nothing else moves the break
- * between the heap's own calls (the children never call malloc). */
+ * in-place resize, statistics, and the validator: it passes on every heap the other tests build and rejects each
+ * kind of deliberate corruption with the right violation. The brk heap is tested in forked children, where
+ * nothing else moves the break between the heap's own calls (the children never call malloc). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +77,55 @@ static void *hfind(lc_heap_t *h, const void *a) {
   void *p = lc_heap_find_chunk_locked(h, a);
   lc_unlock(&h->lock);
   return p;
+}
+
+static const char *fault_name(lc_heap_fault_t f) {
+  switch (f) {
+  case LC_HEAP_OK: return "OK";
+  case LC_HEAP_BAD_EXTENT: return "BAD_EXTENT";
+  case LC_HEAP_BAD_TAG: return "BAD_TAG";
+  case LC_HEAP_ADJACENT_FREE: return "ADJACENT_FREE";
+  case LC_HEAP_FREE_BEFORE_TOP: return "FREE_BEFORE_TOP";
+  case LC_HEAP_BAD_PINUSE: return "BAD_PINUSE";
+  case LC_HEAP_BAD_PREV_FOOT: return "BAD_PREV_FOOT";
+  case LC_HEAP_BAD_LINK: return "BAD_LINK";
+  case LC_HEAP_WRONG_BIN: return "WRONG_BIN";
+  case LC_HEAP_NOT_IN_BIN: return "NOT_IN_BIN";
+  case LC_HEAP_BAD_BIN_ENTRY: return "BAD_BIN_ENTRY";
+  case LC_HEAP_BAD_BINMAP: return "BAD_BINMAP";
+  case LC_HEAP_BAD_LARGE: return "BAD_LARGE";
+  case LC_HEAP_BAD_STATS: return "BAD_STATS";
+  case LC_HEAP_TAG_OVERWRITTEN: return "TAG_OVERWRITTEN";
+  }
+  return "?";
+}
+
+static lc_heap_fault_t validate(lc_heap_t *h, lc_heap_violation_t *v) {
+  lc_lock(&h->lock);
+  lc_heap_fault_t f = lc_heap_validate_locked(h, v);
+  lc_unlock(&h->lock);
+  assert_int_equal(v->fault, f);
+  if (f == LC_HEAP_OK) assert_null(v->what);
+  else assert_non_null(v->what);
+  return f;
+}
+
+// The validator finds nothing wrong.
+static void expect_valid(lc_heap_t *h) {
+  lc_heap_violation_t v;
+  if (validate(h, &v) != LC_HEAP_OK)
+    fail_msg("heap '%s' invalid: %s: %s at %#lx (found %#llx, expected %#llx)", h->name, fault_name(v.fault), v.what,
+             (unsigned long)v.addr, (unsigned long long)v.found, (unsigned long long)v.expected);
+}
+
+// The validator's first violation is `want`, at `addr`.
+static void expect_fault(lc_heap_t *h, lc_heap_fault_t want, const void *addr) {
+  lc_heap_violation_t v;
+  lc_heap_fault_t f = validate(h, &v);
+  if (f != want || v.addr != (uintptr_t)addr)
+    fail_msg("expected %s at %p, got %s (%s) at %#lx (found %#llx, expected %#llx)", fault_name(want), addr,
+             fault_name(f), v.what ? v.what : "-", (unsigned long)v.addr, (unsigned long long)v.found,
+             (unsigned long long)v.expected);
 }
 
 // A chunk the test holds, with the pattern its usable bytes were filled with.
@@ -164,6 +214,7 @@ static void expect_walk_matches(lc_heap_t *h, const live_t *live, size_t n) {
   assert_int_equal(h->stats.large_count, nlarge);
   assert_true(h->stats.peak_in_use_bytes >= h->stats.in_use_bytes);
   free(w.v);
+  expect_valid(h);
 }
 
 static int page_mapped(const void *p) {
@@ -331,6 +382,7 @@ static void random_traffic(uint64_t seed, int ops) {
     }
     if (h->stats.in_use_bytes > peak) peak = h->stats.in_use_bytes;
     assert_int_equal(h->stats.peak_in_use_bytes, peak);
+    expect_valid(h);                                        // after every allocation, free and resize
     if (op % 2500 == 0) {
       for (size_t j = 0; j < N; j++) if (live[j].p) expect_intact(&live[j]);
       expect_walk_matches(h, live, N);
@@ -761,6 +813,293 @@ static void test_stats(void **state) {
   heap_destroy(h);
 }
 
+/* ---- the validator against deliberate corruption ---- */
+
+static lc_chunk_t *chunk(void *payload) { return (lc_chunk_t *)((char *)payload - LC_CHUNK_OVERHEAD); }
+static size_t chunk_size(const lc_chunk_t *c) { return c->head & ~(size_t)LC_FLAGS; }
+
+// The bin whose circle holds c (its sentinel is the one link that points into h->bins).
+static int bin_of(lc_heap_t *h, lc_chunk_t *c) {
+  for (lc_chunk_t *x = c->fd; x != c; x = x->fd)
+    if ((uintptr_t)x >= (uintptr_t)&h->bins[0] && (uintptr_t)x < (uintptr_t)&h->bins[LC_NBINS]) return (int)(x - h->bins);
+  return -1;
+}
+static void unlink_chunk(lc_chunk_t *c) { c->fd->bk = c->bk; c->bk->fd = c->fd; }
+static void link_after(lc_chunk_t *s, lc_chunk_t *c) { c->fd = s->fd; c->bk = s; s->fd->bk = c; s->fd = c; }
+static int binmap_bit(lc_heap_t *h, int i) { return (int)((h->binmap[i >> 6] >> (i & 63)) & 1); }
+static void flip_binmap(lc_heap_t *h, int i) { h->binmap[i >> 6] ^= 1ull << (i & 63); }
+
+// A heap laid out as  g0 A B C D E F2 F | top:  A, C (two chunks of one small class) and E (a ranged class) free,
+// each between chunks in use.
+typedef struct layout_s { lc_heap_t *h; char *g0, *a, *b, *c, *d, *e, *f2, *f; } layout_t;
+
+static layout_t layout(void) {
+  layout_t l = { .h = heap_new(1 * MiB) };
+  lc_heap_t *h = l.h;
+  l.g0 = halloc(h, 40, 16); l.a = halloc(h, 200, 16); l.b = halloc(h, 100, 16); l.c = halloc(h, 200, 16);
+  l.d = halloc(h, 100, 16); l.e = halloc(h, 3000, 16); l.f2 = halloc(h, 40, 16); l.f = halloc(h, 40, 16);
+  char *order[] = { l.g0, l.a, l.b, l.c, l.d, l.e, l.f2, l.f };
+  for (int i = 0; i + 1 < 8; i++)                               // fresh heap: carved from the top, in order
+    assert_ptr_equal(order[i] + lc_heap_payload_size(order[i]) + LC_CHUNK_OVERHEAD, order[i + 1]);
+  assert_ptr_equal((void *)h->top, l.f + lc_heap_payload_size(l.f));
+  hfree(h, l.a); hfree(h, l.c); hfree(h, l.e);
+  expect_valid(h);
+  assert_int_equal(bin_of(h, chunk(l.a)), bin_of(h, chunk(l.c)));
+  assert_true(bin_of(h, chunk(l.e)) > bin_of(h, chunk(l.a)));
+  return l;
+}
+
+// No two free chunks side by side: B marked free between free A and C.
+static void test_validate_adjacent_free(void **state) {
+  (void)state;
+  layout_t l = layout();
+  chunk(l.b)->head &= ~(size_t)LC_CINUSE;
+  expect_fault(l.h, LC_HEAP_ADJACENT_FREE, chunk(l.b));
+  chunk(l.b)->head |= LC_CINUSE;
+  expect_valid(l.h);
+  heap_destroy(l.h);
+}
+
+// prev_foot must be the size of the free chunk before; PINUSE must say whether the chunk before is in use.
+static void test_validate_prev_foot_and_pinuse(void **state) {
+  (void)state;
+  layout_t l = layout();
+  lc_chunk_t *b = chunk(l.b), *d = chunk(l.d), *f = chunk(l.f);
+  assert_int_equal(b->prev_foot, chunk_size(chunk(l.a)));
+  b->prev_foot += 16;
+  expect_fault(l.h, LC_HEAP_BAD_PREV_FOOT, b);
+  b->prev_foot -= 16;
+  expect_valid(l.h);
+  d->prev_foot = 0;
+  expect_fault(l.h, LC_HEAP_BAD_PREV_FOOT, d);
+  d->prev_foot = chunk_size(chunk(l.c));
+  expect_valid(l.h);
+  f->prev_foot = 12345;                                       // after a chunk in use: prev_foot means nothing
+  expect_valid(l.h);
+  b->head |= LC_PINUSE;                                       // says A is in use
+  expect_fault(l.h, LC_HEAP_BAD_PINUSE, b);
+  b->head &= ~(size_t)LC_PINUSE;
+  f->head &= ~(size_t)LC_PINUSE;                              // says F2 is free
+  expect_fault(l.h, LC_HEAP_BAD_PINUSE, f);
+  f->head |= LC_PINUSE;
+  chunk(l.g0)->head &= ~(size_t)LC_PINUSE;                    // the first chunk of the extent has nothing before
+  expect_fault(l.h, LC_HEAP_BAD_PINUSE, chunk(l.g0));
+  chunk(l.g0)->head |= LC_PINUSE;
+  expect_valid(l.h);
+  heap_destroy(l.h);
+}
+
+// Every free chunk on the bin of its size class: C moved, well linked, onto E's bin (the binmap kept right).
+static void test_validate_wrong_bin(void **state) {
+  (void)state;
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *c = chunk(l.c);
+  int home = bin_of(h, c), other = bin_of(h, chunk(l.e));
+  unlink_chunk(c);
+  link_after(&h->bins[other], c);
+  expect_fault(h, LC_HEAP_WRONG_BIN, c);
+  lc_heap_violation_t v;
+  validate(h, &v);
+  assert_int_equal(v.found, other);
+  assert_int_equal(v.expected, home);
+  unlink_chunk(c);
+  link_after(&h->bins[home], c);
+  expect_valid(h);
+  // On no bin at all (a circle of its own): the counts differ, and the chunk is named.
+  unlink_chunk(c);
+  c->fd = c->bk = c;
+  expect_fault(h, LC_HEAP_NOT_IN_BIN, c);
+  link_after(&h->bins[home], c);
+  expect_valid(h);
+  // A chunk in use on a bin.
+  lc_chunk_t *b = chunk(l.b);
+  link_after(&h->bins[home], b);
+  expect_fault(h, LC_HEAP_BAD_BIN_ENTRY, b);
+  unlink_chunk(b);
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// fd->bk == c and bk->fd == c for every free chunk; links never lead out of the heap (and are not followed there).
+static void test_validate_broken_links(void **state) {
+  (void)state;
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *e = chunk(l.e), *c = chunk(l.c);
+  int empty = -1;
+  for (int i = 0; i < LC_NBINS && empty < 0; i++) if (h->bins[i].fd == &h->bins[i]) empty = i;
+  assert_true(empty >= 0);
+  lc_chunk_t *bk = e->bk, *fd = e->fd;
+  e->bk = &h->bins[empty];                                   // E is alone on its bin: only its own bk is wrong
+  expect_fault(h, LC_HEAP_BAD_LINK, e);
+  e->bk = bk;
+  expect_valid(h);
+  e->fd = (lc_chunk_t *)(uintptr_t)0x10;                     // would fault if followed
+  expect_fault(h, LC_HEAP_BAD_LINK, e);
+  e->fd = (lc_chunk_t *)&h;                                  // the test's stack: not the heap's either
+  expect_fault(h, LC_HEAP_BAD_LINK, e);
+  e->fd = fd;
+  expect_valid(h);
+  // A bin's circle that skips a chunk: the sentinel of E's bin no longer leads to E.
+  int eb = bin_of(h, e);
+  h->bins[eb].fd = &h->bins[eb];
+  expect_fault(h, LC_HEAP_BAD_LINK, e);
+  h->bins[eb].fd = e;
+  expect_valid(h);
+  // C's bk says its bin's sentinel comes before it, and the sentinel's list says otherwise.
+  lc_chunk_t *cbk = c->bk;
+  c->bk = c->bk == &h->bins[bin_of(h, c)] ? chunk(l.a) : &h->bins[bin_of(h, c)];
+  lc_heap_violation_t v;
+  assert_int_equal(validate(h, &v), LC_HEAP_BAD_LINK);
+  c->bk = cbk;
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// binmap bit i set <=> bins[i] non-empty, both ways.
+static void test_validate_binmap(void **state) {
+  (void)state;
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  int full = bin_of(h, chunk(l.e)), empty = -1;
+  for (int i = LC_NBINS - 1; i >= 0 && empty < 0; i--) if (h->bins[i].fd == &h->bins[i]) empty = i;
+  assert_true(empty >= 0);
+  assert_int_equal(binmap_bit(h, full), 1);
+  assert_int_equal(binmap_bit(h, empty), 0);
+  flip_binmap(h, full);
+  expect_fault(h, LC_HEAP_BAD_BINMAP, &h->bins[full]);
+  flip_binmap(h, full);
+  flip_binmap(h, empty);
+  expect_fault(h, LC_HEAP_BAD_BINMAP, &h->bins[empty]);
+  flip_binmap(h, empty);
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// Tiling, the chunk before top, fences, tags: a tag after a free chunk is the heap's fault; one after a chunk in
+// use (where the program's overflow lands) is reported as overwritten, and only when nothing else is wrong.
+static void test_validate_tags_and_tiling(void **state) {
+  (void)state;
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *b = chunk(l.b), *f = chunk(l.f);
+  size_t saved = b->head;
+  // B (in use) now runs 32 bytes into C: the walk stops at the zeros it finds there (as at an overwritten tag),
+  // but C, still on its bin, lies where the walk went: no chunk of the heap starts there.
+  b->head += 32;
+  expect_fault(h, LC_HEAP_BAD_BIN_ENTRY, chunk(l.c));
+  b->head = saved;
+  b->head = (size_t)0x7f7f7f7f7f7f7f7full;                    // after free A: the heap's own fault
+  expect_fault(h, LC_HEAP_BAD_TAG, b);
+  b->head = saved;
+  expect_valid(h);
+  saved = f->head;
+  f->head = (size_t)0x7f7f7f7f7f7f7f7full;                    // after F2, in use: an overflow of F2's block
+  expect_fault(h, LC_HEAP_TAG_OVERWRITTEN, f);
+  flip_binmap(h, 0);                                          // and a fault of the heap's own comes first
+  expect_fault(h, LC_HEAP_BAD_BINMAP, &h->bins[0]);
+  flip_binmap(h, 0);
+  f->head = saved;
+  expect_valid(h);
+  // The last chunk before top marked free (linked to itself, so its links are fine): it should be top.
+  f->head &= ~(size_t)LC_CINUSE;
+  lc_chunk_t *fd = f->fd, *bk = f->bk;
+  f->fd = f->bk = f;
+  expect_fault(h, LC_HEAP_FREE_BEFORE_TOP, f);
+  f->head |= LC_CINUSE;
+  f->fd = fd; f->bk = bk;
+  expect_valid(h);
+  // top moved by 16 bytes: the chunks no longer tile [base, top).
+  h->top += 16;
+  expect_fault(h, LC_HEAP_TAG_OVERWRITTEN, (void *)(h->top - 16));
+  h->top -= 16;
+  h->top += 8;
+  expect_fault(h, LC_HEAP_BAD_EXTENT, &h->extents[0]);
+  h->top -= 8;
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// The counters that can be recomputed from the structures: in_use_bytes, peak, large_count, large_bytes.
+static void test_validate_stats_and_large(void **state) {
+  (void)state;
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  char *big1 = halloc(h, 2 * MiB, 16), *big2 = halloc(h, 3 * MiB, 16);
+  assert_true(lc_heap_is_large(big1) && lc_heap_is_large(big2));
+  expect_valid(h);
+  h->stats.in_use_bytes += 16;
+  expect_fault(h, LC_HEAP_BAD_STATS, &h->stats.in_use_bytes);
+  h->stats.in_use_bytes -= 16;
+  h->stats.peak_in_use_bytes = h->stats.in_use_bytes - 16;
+  expect_fault(h, LC_HEAP_BAD_STATS, &h->stats.peak_in_use_bytes);
+  h->stats.peak_in_use_bytes = h->stats.in_use_bytes;
+  h->stats.large_bytes -= 4096;
+  expect_fault(h, LC_HEAP_BAD_STATS, &h->stats.large_bytes);
+  h->stats.large_bytes += 4096;
+  expect_valid(h);
+  assert_int_equal(h->nlarge, 2);
+  lc_large_t t = h->large[0];
+  h->large[0] = h->large[1]; h->large[1] = t;
+  expect_fault(h, LC_HEAP_BAD_LARGE, &h->large[1]);
+  t = h->large[0]; h->large[0] = h->large[1]; h->large[1] = t;
+  expect_valid(h);
+  lc_chunk_t *c1 = chunk(big1);
+  size_t foot = c1->prev_foot;
+  c1->prev_foot = 0x4242;                                     // an underflow of the large block
+  expect_fault(h, LC_HEAP_TAG_OVERWRITTEN, c1);
+  c1->prev_foot = foot;
+  expect_valid(h);
+  hfree(h, big1);
+  hfree(h, big2);
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// At LC_DEBUG >= 2 the heap validates itself from its own operations: a heap broken behind its back stops the
+// process within LC_HEAP_XCHECK_EVERY operations, with the validator's words. (Runs in a child.)
+#if LC_DEBUG >= 2
+static void child_broken_heap_stops(void) {
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  int empty = -1;
+  for (int i = LC_NBINS - 1; i >= 0 && empty < 0; i--) if (h->bins[i].fd == &h->bins[i]) empty = i;
+  flip_binmap(h, empty);
+  for (int i = 0; i < 1000; i++) hfree(h, halloc(h, 64, 16));
+  _exit(0);                                                   // not stopped: the test fails on the exit status
+}
+#endif
+
+static void test_validate_from_the_allocator(void **state) {
+  (void)state;
+#if LC_DEBUG >= 2
+  fflush(NULL);
+  int errp[2];
+  assert_int_equal(pipe(errp), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    signal(SIGABRT, SIG_DFL);
+    dup2(errp[1], 2);
+    child_broken_heap_stops();
+  }
+  close(errp[1]);
+  char buf[1024];
+  size_t n = 0;
+  ssize_t r;
+  while (n < sizeof buf - 1 && (r = read(errp[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
+  buf[n] = 0;
+  close(errp[0]);
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) fail_msg("child not stopped by the validator: %s", buf);
+  if (!strstr(buf, "binmap bit differs from whether the bin is empty")) fail_msg("unexpected message: %s", buf);
+#else
+  skip();                                                     // the release and level-1 builds do not run it
+#endif
+}
+
 /* ---- brk heaps, in forked children ---- */
 
 // In the child: no malloc, no stdio buffers; a failed check says why on stderr and exits with its line.
@@ -771,6 +1110,18 @@ static void child_fail(int line, const char *what) {
   int n = snprintf(msg, sizeof msg, "heap_test child: line %d: check failed: %s\n", line, what);
   if (n > 0) { ssize_t w = write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1); (void)w; }
   _exit(line & 0x7f ? line & 0x7f : 1);
+}
+
+// The validator passes on the child's brk heap (extents sealed with fences, trimmed tops, rounded brk extents).
+#define CHILD_VALID(h) child_valid(h, __LINE__)
+static void child_valid(lc_heap_t *h, int line) {
+  lc_heap_violation_t v;
+  if (lc_heap_validate_locked(h, &v) != LC_HEAP_OK) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "validator: %s at %#lx (found %#llx, expected %#llx)", v.what, (unsigned long)v.addr,
+             (unsigned long long)v.found, (unsigned long long)v.expected);
+    child_fail(line, msg);
+  }
 }
 
 static void run_in_child(void (*fn)(void)) {
@@ -814,6 +1165,7 @@ static void child_brk_grow_and_trim(void) {
   memset(p, 0x77, 600 * KiB);
   char *q = lc_heap_alloc_locked(h, 64, 16);                // small chunks: no sbrk each time
   CHILD_CHECK(q != NULL);
+  CHILD_VALID(h);
   lc_heap_free_locked(h, q);
   // Freeing it all leaves a big free top: given back with a negative brk.
   uint64_t trims = h->stats.trims;
@@ -825,6 +1177,7 @@ static void child_brk_grow_and_trim(void) {
   CHILD_CHECK(h->stats.trims == trims + 1);
   CHILD_CHECK(h->stats.brk_bytes == held - (b1 - b2));
   CHILD_CHECK(h->top_end == b2);
+  CHILD_VALID(h);
   // And the heap still works, growing the break again.
   p = lc_heap_alloc_locked(h, 800 * KiB, 16);
   CHILD_CHECK(p != NULL);
@@ -832,6 +1185,7 @@ static void child_brk_grow_and_trim(void) {
   memset(p, 0x78, 800 * KiB);
   lc_heap_free_locked(h, p);
   CHILD_CHECK((uintptr_t)sbrk(0) < b1 + 800 * KiB);
+  CHILD_VALID(h);
 }
 
 static void test_brk_grow_and_trim(void **state) {
@@ -869,6 +1223,7 @@ static void child_brk_explicit_trim(void) {
   CHILD_CHECK(h->top_end - h->top >= 64 * KiB + 16);
   CHILD_CHECK(h->top_end - h->top < 64 * KiB + 16 + 4096);
   CHILD_CHECK(h->stats.trims == 1);
+  CHILD_VALID(h);
   CHILD_CHECK(lc_heap_trim(h, 64 * KiB) == 0);               // nothing more to give at that pad
   CHILD_CHECK((uintptr_t)sbrk(0) == b2);
   // A top that is a whole number of pages: all but the fence's room goes, which costs one page.
@@ -888,6 +1243,7 @@ static void child_brk_explicit_trim(void) {
   CHILD_CHECK(q != NULL);
   memset(q, 1, 300 * KiB);
   for (int i = 0; i < 100; i++) CHILD_CHECK(keep[i] == (char)i);
+  CHILD_VALID(h);
 }
 
 static void test_brk_explicit_trim(void **state) {
@@ -920,6 +1276,7 @@ static void child_brk_foreign_break_large_request(void) {
   char *b = lc_heap_alloc_locked(h, 800 * KiB, 16);
   CHILD_CHECK(b != NULL);
   memset(b, 1, 800 * KiB);
+  CHILD_VALID(h);
 }
 
 static void test_brk_foreign_break_large_request(void **state) {
@@ -976,9 +1333,14 @@ static void child_brk_foreign_unaligned_break(void) {
   lc_heap_for_each_chunk_locked(h, child_count, NULL);
   CHILD_CHECK(child_walk_bad == 0);
   CHILD_CHECK(child_walk_n == n);
+  CHILD_VALID(h);                                                  // sealed extents end with their fences
   for (size_t i = 0; i < n; i++) CHILD_CHECK(lc_heap_find_chunk_locked(h, child_live[i].p + 1) == child_live[i].p);
-  for (size_t i = 0; i < n; i++) lc_heap_free_locked(h, child_live[i].p);
+  for (size_t i = 0; i < n; i++) {
+    lc_heap_free_locked(h, child_live[i].p);
+    if (i % 16 == 0) CHILD_VALID(h);
+  }
   CHILD_CHECK(h->stats.in_use_bytes == 0);
+  CHILD_VALID(h);
 }
 
 static void test_brk_foreign_unaligned_break(void **state) {
@@ -999,6 +1361,14 @@ int main(void) {
     cmocka_unit_test(test_large_chunks),
     cmocka_unit_test(test_resize),
     cmocka_unit_test(test_stats),
+    cmocka_unit_test(test_validate_adjacent_free),
+    cmocka_unit_test(test_validate_prev_foot_and_pinuse),
+    cmocka_unit_test(test_validate_wrong_bin),
+    cmocka_unit_test(test_validate_broken_links),
+    cmocka_unit_test(test_validate_binmap),
+    cmocka_unit_test(test_validate_tags_and_tiling),
+    cmocka_unit_test(test_validate_stats_and_large),
+    cmocka_unit_test(test_validate_from_the_allocator),
     cmocka_unit_test(test_brk_grow_and_trim),
     cmocka_unit_test(test_brk_no_trim),
     cmocka_unit_test(test_brk_explicit_trim),
