@@ -81,6 +81,9 @@ int hcr_cmd_export(int argc, char **argv);
 
 /* heapcheck-report.c -------------------------------------------------------------------------- */
 
+/* Flushes stdout; when anything written to it failed, says so on stderr and returns -1. */
+int hcr_stdout_done(void);
+
 /* Usage of the whole tool, on out. */
 void hcr_usage(FILE *out);
 /* Print "heapcheck-report: SUB: msg" and the usage on stderr; returns HCR_BAD_INPUT. */

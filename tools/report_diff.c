@@ -109,7 +109,5 @@ int hcr_cmd_diff(int argc, char **argv)
     json_decref(cset);
     json_decref(base);
     json_decref(cur);
-    if (fflush(stdout) != 0)
-        rc = HCR_BAD_INPUT;
     return rc;
 }
