@@ -27,8 +27,9 @@ static void help(void)
     hcr_usage(stdout);
     fputs("\n"
           "  show    Print each report as text: errors, leaks with their stacks, summary.\n"
-          "  merge   Merge reports (e.g. one per process) into one: findings with the same kind and\n"
-          "          fingerprint become one with summed bytes/blocks, \"occurrences\" and \"pids\".\n"
+          "  merge   Merge reports (e.g. one per process) into one: findings with the same kind,\n"
+          "          fingerprint and suppression become one with summed bytes/blocks,\n"
+          "          \"occurrences\" and \"pids\".\n"
           "          OUT is replaced atomically; '-' writes to standard output.\n"
           "  diff    Findings of CURRENT not in BASELINE (new) and of BASELINE not in CURRENT\n"
           "          (fixed), by kind and fingerprint; suppressed leaks are ignored. --json prints\n"

@@ -1,5 +1,5 @@
 /* report_merge.c: "heapcheck-report merge -o OUT REPORT...": many reports (one per process) into
- * one of the same format. Findings are grouped on (kind, fingerprint): the first one
+ * one of the same format. Findings are grouped on (kind, fingerprint, suppressed_by): the first one
  * seen is kept (its stacks, description, ...), bytes/blocks/indirect_* are summed, "occurrences"
  * counts them and "pids" lists the processes they came from. Summaries are summed key by key;
  * "exit_status" is the highest non-null one. pid/ppid/command/exit_path become "pids" and
@@ -162,7 +162,9 @@ static void key_part(FILE *k, const char *s)
         fputc('-', k);
 }
 
-/* The key findings merge on: the array, kind and fingerprint. Caller frees. */
+/* The key findings merge on: the array, kind, fingerprint and, for a leak, the rule that
+ * suppressed it (null when none), so that a finding suppressed in one process and not in
+ * another stays two findings whatever the order of the inputs. Caller frees. */
 static char *merge_key(json_t *f, int is_leak)
 {
     char *key = NULL;
@@ -173,6 +175,11 @@ static char *merge_key(json_t *f, int is_leak)
     fputc(is_leak ? 'l' : 'e', k);
     key_part(k, hcr_kind(f));
     key_part(k, hcr_fingerprint(f));
+    if (is_leak && hcr_is_suppressed(f)) {
+        const char *by = hcr_str(f, "suppressed_by");
+        fputc('+', k);
+        key_part(k, by);
+    }
     if (fclose(k) != 0) {
         free(key);
         return NULL;
