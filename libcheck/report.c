@@ -6,6 +6,7 @@
 #include "report.h"
 #include "os.h"
 #include "alloc.h"
+#include "fingerprint.h"
 #include "heap.h"
 #include "init.h"
 #include "leakscan.h"
@@ -223,28 +224,14 @@ static int suppressed(const char *kind, const frames_t *fr) {
   return lc_supp_match(kind, sf, n);
 }
 
-/* ---- fingerprints: kind + top 4 functions, FNV-1a 64 ---- */
-
-static uint64_t fnv(uint64_t h, const char *s) {
-  for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
-  return h;
-}
+/* ---- fingerprints: fingerprint.c, on the frames as the JSON report gives them ---- */
 
 static uint64_t fingerprint(const char *kind, const frames_t *fr) {
-  uint64_t h = fnv(0xcbf29ce484222325ull, kind);
-  for (int i = 0; i < fr->n && i < 4; i++) {
-    const lc_sym_frame_t *f = &fr->f[i];
-    char buf[64];
-    h = fnv(h, "\n");
-    if (f->function) h = fnv(h, f->function);
-    else {
-      const char *m = f->module ? strrchr(f->module, '/') : NULL;
-      h = fnv(h, m ? m + 1 : f->module ? f->module : "?");
-      snprintf(buf, sizeof buf, "+0x%lx", (unsigned long)f->module_offset);
-      h = fnv(h, buf);
-    }
-  }
-  return h;
+  lc_fp_frame_t f[LC_FINGERPRINT_FRAMES];
+  int n = fr->n < LC_FINGERPRINT_FRAMES ? fr->n : LC_FINGERPRINT_FRAMES;
+  for (int i = 0; i < n; i++)
+    f[i] = (lc_fp_frame_t){ fr->f[i].function, fr->f[i].module, fr->f[i].line, fr->f[i].function_line };
+  return lc_fingerprint_compute(kind, f, n);
 }
 
 /* ---- describing an error ---- */
@@ -453,6 +440,7 @@ static void jframes(json_t *j, const frames_t *fr) {
     jlit(j, ", \"file\": ");
     jstr(j, f->file);
     if (f->line) jf(j, ", \"line\": %d", f->line); else jf(j, ", \"line\": null");
+    if (f->function_line) jf(j, ", \"function_line\": %d", f->function_line); else jf(j, ", \"function_line\": null");
     if (f->column) jf(j, ", \"column\": %d", f->column); else jf(j, ", \"column\": null");
     jf(j, ", \"inlined\": %s}", f->inlined ? "true" : "false");
   }
@@ -698,7 +686,7 @@ int lc_report_final(const lc_leak_result_t *r, const char *exit_path) {
   open_json(path, sizeof path, tmp, sizeof tmp);
   if (json.fd >= 0) {
     json_t *j = &json;
-    jf(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
+    jf(j, "{\n  \"heapcheck_report\": 2,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n", LC_VERSION);
     jf(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
     jcommand(j);
     jlit(j, ",\n  \"exit_path\": ");

@@ -17,6 +17,7 @@ void hcr_usage(FILE *out)
           "       heapcheck-report merge -o OUT REPORT...\n"
           "       heapcheck-report diff [--json] BASELINE CURRENT\n"
           "       heapcheck-report check [--expect EXPECT.json] [--exact] REPORT\n"
+          "       heapcheck-report check --fingerprints REPORT\n"
           "       heapcheck-report export --format=sarif|junit [-o OUT] REPORT...\n"
           "       heapcheck-report --help | --version\n",
           out);
@@ -37,6 +38,7 @@ static void help(void)
           "  check   Exit 1 if REPORT has an error or an unsuppressed definite/possible leak.\n"
           "          --expect: every expectation of EXPECT.json must hold instead; --exact: and\n"
           "          every unsuppressed finding must match one. See docs/tools.md.\n"
+          "          --fingerprints: exit 1 if a finding's fingerprint is not what its frames give.\n"
           "  export  SARIF 2.1.0 (one result per finding, suppressed leaks marked so) or JUnit XML\n"
           "          (one testcase per unsuppressed finding) to OUT, default standard output.\n"
           "\nExit status: 0 fine, 1 findings (diff, check), 2 bad usage, unreadable input or\n"

@@ -190,7 +190,8 @@ static int want_stack(const char *path, const char *where, json_t *stack)
         snprintf(w, sizeof w, "%s[%zu]", where, i);
         if (!want_str(path, w, fr, "function") || !want_str(path, w, fr, "file") ||
             !want_str(path, w, fr, "module") || !want_str(path, w, fr, "offset") ||
-            !want_str(path, w, fr, "address") || !want_int(path, w, fr, "line"))
+            !want_str(path, w, fr, "address") || !want_int(path, w, fr, "line") ||
+            !want_int(path, w, fr, "function_line"))
             return 0;
     }
     return 1;
@@ -215,7 +216,8 @@ static int want_pids(const char *path, const char *where, json_t *pids)
     return 1;
 }
 
-static int check_finding(const char *path, const char *array, size_t idx, json_t *f, int is_leak)
+static int check_finding(const char *path, const char *array, size_t idx, json_t *f, int is_leak,
+                         int version)
 {
     char where[64];
     snprintf(where, sizeof where, "%s[%zu]", array, idx);
@@ -271,13 +273,14 @@ static int check_finding(const char *path, const char *array, size_t idx, json_t
     json_t *fp = json_object_get(f, "fingerprint");
     if (!json_is_string(fp)) {
         char buf[17];
-        hcr_compute_fingerprint(json_string_value(kind), hcr_key_stack(f, is_leak), buf);
+        hcr_compute_fingerprint(json_string_value(kind), hcr_key_stack(f, is_leak), version, buf);
         json_object_set_new(f, "fingerprint", json_string(buf));
     }
     return 1;
 }
 
-static int check_findings(const char *path, json_t *report, const char *key, int is_leak)
+static int check_findings(const char *path, json_t *report, const char *key, int is_leak,
+                          int version)
 {
     json_t *a = json_object_get(report, key);
     if (!a || json_is_null(a)) {
@@ -291,7 +294,7 @@ static int check_findings(const char *path, json_t *report, const char *key, int
     size_t i;
     json_t *f;
     json_array_foreach(a, i, f) {
-        if (!check_finding(path, key, i, f, is_leak))
+        if (!check_finding(path, key, i, f, is_leak, version))
             return 0;
     }
     return 1;
@@ -365,7 +368,8 @@ json_t *hcr_load_report(const char *path)
         goto bad;
     json_t *pids = json_object_get(r, "pids");
     if (!want_pids(path, "", json_is_null(pids) ? NULL : pids) ||
-        !check_findings(path, r, "errors", 0) || !check_findings(path, r, "leaks", 1))
+        !check_findings(path, r, "errors", 0, (int)ver) ||
+        !check_findings(path, r, "leaks", 1, (int)ver))
         goto bad;
     return r;
 bad:
@@ -374,6 +378,14 @@ bad:
 }
 
 /* Accessors --------------------------------------------------------------------------------- */
+
+int hcr_report_version(json_t *report)
+{
+    json_int_t v;
+    if (!hcr_int(report, "heapcheck_report", &v) || v < 1 || v > HCR_FORMAT_VERSION)
+        return 1; /* never after hcr_load_report */
+    return (int)v;
+}
 
 json_t *hcr_errors(json_t *report)
 {
@@ -431,32 +443,4 @@ json_t *hcr_key_stack(json_t *finding, int is_leak)
     if (is_leak)
         return json_object_get(finding, "stack");
     return json_object_get(json_object_get(finding, "stacks"), "detected");
-}
-
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-void hcr_compute_fingerprint(const char *kind, json_t *stack, char out[17])
-{
-    uint64_t h = fnv1a(0xcbf29ce484222325ULL, kind);
-    for (size_t i = 0; i < 4 && i < json_array_size(stack); i++) {
-        json_t *fr = json_array_get(stack, i);
-        h = fnv1a(h, "\n");
-        const char *fn = hcr_str(fr, "function");
-        if (fn) {
-            h = fnv1a(h, fn);
-        } else {
-            const char *mod = hcr_str(fr, "module"), *off = hcr_str(fr, "offset");
-            h = fnv1a(h, mod ? mod : "");
-            h = fnv1a(h, "+");
-            h = fnv1a(h, off ? off : "");
-        }
-    }
-    snprintf(out, 17, "%016" PRIx64, h);
 }

@@ -150,6 +150,8 @@ struct merger {
     json_t *supp_index;   /* (rule, source) -> index in out.suppressions */
     json_t *options;      /* the common "options" string, or JSON null once they differ */
     int first;
+    int version;          /* format version of the inputs so far; 0 once they differ */
+    const char *first_path;
 };
 
 /* A string for a key: its length first, so that no two lists of parts give the same key; null
@@ -260,6 +262,27 @@ static int merge_findings(struct merger *m, json_t *report, int is_leak)
     return 0;
 }
 
+/* Inputs of two format versions: fingerprints of one do not compare with the other's, so every
+ * finding merged so far is keyed again on its fingerprint recomputed as version 1 defines it
+ * (hcr_refingerprint), and so is every finding of the inputs still to come. Findings that then
+ * share a key are merged as if they had come so. */
+static int rekey(struct merger *m)
+{
+    json_t *old = json_pack("{s:O,s:O}", "errors", json_object_get(m->out, "errors"), "leaks",
+                            json_object_get(m->out, "leaks"));
+    if (!old)
+        return -1;
+    json_object_set_new(m->out, "errors", json_array());
+    json_object_set_new(m->out, "leaks", json_array());
+    json_object_clear(m->index);
+    free_slots(&m->slots[0]);
+    free_slots(&m->slots[1]);
+    hcr_refingerprint(old, 1);
+    int rc = merge_findings(m, old, 0) || merge_findings(m, old, 1) ? -1 : 0;
+    json_decref(old);
+    return rc;
+}
+
 /* Suppression rules: one per (rule, source), "matched" summed. */
 static int merge_suppressions(struct merger *m, json_t *src)
 {
@@ -294,9 +317,10 @@ static int merge_suppressions(struct merger *m, json_t *src)
     return 0;
 }
 
-static int merge_one(struct merger *m, json_t *r)
+static int merge_one(struct merger *m, json_t *r, const char *path)
 {
     json_t *out = m->out;
+    int v = hcr_report_version(r);
     if (m->first) {
         static const char *const copied[] = {"tool", "tool_version"};
         for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
@@ -306,11 +330,24 @@ static int merge_one(struct merger *m, json_t *r)
         }
         json_t *o = json_object_get(r, "options");
         m->options = o ? json_deep_copy(o) : json_null();
+        m->version = v;
+        m->first_path = path;
         m->first = 0;
     } else if (!json_equal(m->options, json_object_get(r, "options"))) {
         json_decref(m->options);
         m->options = json_null();
     }
+    if (m->version && v != m->version) {
+        hcr_err("note: %s is a version %d report, %s a version %d one: findings are merged on "
+                "fingerprints recomputed from their frames as version 1 defines them, and the "
+                "output is a version 1 report",
+                m->first_path, m->version, path, v);
+        m->version = 0;
+        if (rekey(m) != 0)
+            return -1;
+    }
+    if (!m->version)
+        hcr_refingerprint(r, 1);
     if (add_pids(&m->pids, json_object_get(out, "pids"), json_object_get(r, "pids"),
                  json_object_get(r, "pid")) != 0)
         return -1;
@@ -374,7 +411,7 @@ int hcr_cmd_merge(int argc, char **argv)
             rc = HCR_BAD_INPUT;
             break;
         }
-        if (merge_one(&m, r) != 0) {
+        if (merge_one(&m, r, argv[i]) != 0) {
             hcr_err("out of memory");
             rc = HCR_BAD_INPUT;
         }
@@ -383,6 +420,8 @@ int hcr_cmd_merge(int argc, char **argv)
             break;
     }
     if (rc == HCR_OK) {
+        /* the version of the inputs, 1 when they were of different versions (see rekey) */
+        json_object_set_new(out, "heapcheck_report", json_integer(m.version ? m.version : 1));
         if (json_is_string(m.options))
             json_object_set(out, "options", m.options);
         else

@@ -43,6 +43,22 @@ report show "$W/rules.json"
 expect_count 2 "suppressed by: leak:parse_args"
 expect_count 2 "suppressed by: leak:main"
 
+case_ "real reports: suppressed in one process, not in the other"
+printf 'leak:other\n' >"$W/other.supp"
+under_lib "$W/supp.json" "suppressions=$W/other.supp" "$HC_FP_PLAIN" other
+under_lib "$W/plain.json" "" "$HC_FP_PLAIN" other
+grep -q '"suppressed_by": "leak:other"' "$W/supp.json" || fail "the library did not suppress the leak"
+report merge -o "$W/real-ab.json" "$W/supp.json" "$W/plain.json"
+expect_rc 0
+report merge -o "$W/real-ba.json" "$W/plain.json" "$W/supp.json"
+expect_rc 0
+a=$(verdict "$W/real-ab.json") b=$(verdict "$W/real-ba.json")
+[ "$a" = "$b" ] || fail "merge order changes the verdict: '$a' against '$b'"
+case $a in 1\ FAILED:\ 0\ errors,\ 1\ leak*) ;; *) fail "the unsuppressed leak does not fail the gate: '$a'" ;; esac
+report diff "$W/supp.json" "$W/real-ab.json"
+expect_rc 1
+expect_out "1 new, 0 fixed"
+
 case_ "many processes, one leak: every pid once, summed in any order"
 i=0
 while [ $i -lt 120 ]; do
