@@ -93,6 +93,8 @@ void lc_json_frames(lc_json_t *j, const lc_sym_frame_t *fr, int n) {
     LC_JSON_LIT(j, ", \"file\": ");
     lc_json_str(j, f->file);
     if (f->line) lc_json_fmt(j, ", \"line\": %d", f->line); else lc_json_fmt(j, ", \"line\": null");
+    if (f->function_line) lc_json_fmt(j, ", \"function_line\": %d", f->function_line);
+    else lc_json_fmt(j, ", \"function_line\": null");
     if (f->column) lc_json_fmt(j, ", \"column\": %d", f->column); else lc_json_fmt(j, ", \"column\": null");
     lc_json_fmt(j, ", \"inlined\": %s}", f->inlined ? "true" : "false");
   }

@@ -6,6 +6,7 @@
 #include "report.h"
 #include "json_out.h"
 #include "os.h"
+#include "fingerprint.h"
 #include "options.h"
 #include "stackdepot.h"
 #include "suppress.h"
@@ -231,28 +232,14 @@ static int suppressed(const char *kind, const frames_t *fr) {
   return lc_supp_match(kind, sf, n);
 }
 
-/* ---- fingerprints: kind + top 4 functions, FNV-1a 64 ---- */
-
-static uint64_t fnv(uint64_t h, const char *s) {
-  for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
-  return h;
-}
+/* ---- fingerprints: fingerprint.c, on the frames as the JSON report gives them ---- */
 
 static uint64_t fingerprint(const char *kind, const frames_t *fr) {
-  uint64_t h = fnv(0xcbf29ce484222325ull, kind);
-  for (int i = 0; i < fr->n && i < 4; i++) {
-    const lc_sym_frame_t *f = &fr->f[i];
-    char buf[64];
-    h = fnv(h, "\n");
-    if (f->function) h = fnv(h, f->function);
-    else {
-      const char *m = f->module ? strrchr(f->module, '/') : NULL;
-      h = fnv(h, m ? m + 1 : f->module ? f->module : "?");
-      snprintf(buf, sizeof buf, "+0x%lx", (unsigned long)f->module_offset);
-      h = fnv(h, buf);
-    }
-  }
-  return h;
+  lc_fp_frame_t f[LC_FINGERPRINT_FRAMES];
+  int n = fr->n < LC_FINGERPRINT_FRAMES ? fr->n : LC_FINGERPRINT_FRAMES;
+  for (int i = 0; i < n; i++)
+    f[i] = (lc_fp_frame_t){ fr->f[i].function, fr->f[i].module, fr->f[i].line, fr->f[i].function_line };
+  return lc_fingerprint_compute(kind, f, n);
 }
 
 /* ---- an error: made, described ---- */
@@ -735,7 +722,7 @@ static void write_json(const lc_leak_result_t *r, const lc_heap_usage_t *u, lc_e
   if (fd < 0) return;
   lc_json_t *j = &json;
   lc_json_begin(j, fd);
-  lc_json_fmt(j, "{\n  \"heapcheck_report\": 1,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n",
+  lc_json_fmt(j, "{\n  \"heapcheck_report\": 2,\n  \"tool\": \"heapcheck\",\n  \"tool_version\": \"%s\",\n",
               LC_VERSION);
   lc_json_fmt(j, "  \"pid\": %d,\n  \"ppid\": %d,\n  \"command\": ", pid, (int)getppid());
   jcommand(j);

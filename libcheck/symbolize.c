@@ -628,6 +628,8 @@ static void dwarf_frames(smod_t *m, Dwfl_Module *dm, Dwarf_Addr a, const lc_sym_
       lc_sym_frame_t *fr = push(f, base);
       if (!fr) break;
       fr->function = die_function(&scopes[i]);
+      int first_line;
+      if (dwarf_decl_line(&scopes[i], &first_line) == 0 && first_line > 0) fr->function_line = first_line;
       fr->file = file;
       fr->line = line;
       fr->column = col;

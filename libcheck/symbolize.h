@@ -19,6 +19,8 @@ typedef struct lc_sym_frame_s {
   const char *function;     // demangled function name, or NULL
   const char *file;         // source file (as DWARF names it, made absolute with the comp dir when relative), or NULL
   int line, column;         // 0 when unknown
+  int function_line;        // first line of the function (DW_AT_decl_line of its DIE, followed to the abstract
+                            // origin for an inlined one), 0 when unknown: fingerprints count lines from it
   int inlined;              // 1: this frame was inlined into the next one
 } lc_sym_frame_t;
 

@@ -2,6 +2,7 @@
  * Subcommands live in report_<name>.c; shared loading/formatting in report_{load,text,write}.c. */
 #include "report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
@@ -16,6 +17,7 @@ void hcr_usage(FILE *out)
           "       heapcheck-report merge -o OUT REPORT...\n"
           "       heapcheck-report diff [--json] BASELINE CURRENT\n"
           "       heapcheck-report check [--expect EXPECT.json] [--exact] REPORT\n"
+          "       heapcheck-report check --fingerprints REPORT\n"
           "       heapcheck-report export --format=sarif|junit [-o OUT] REPORT...\n"
           "       heapcheck-report --help | --version\n",
           out);
@@ -26,8 +28,9 @@ static void help(void)
     hcr_usage(stdout);
     fputs("\n"
           "  show    Print each report as text: errors, leaks with their stacks, summary.\n"
-          "  merge   Merge reports (e.g. one per process) into one: findings with the same kind and\n"
-          "          fingerprint become one with summed bytes/blocks, \"occurrences\" and \"pids\".\n"
+          "  merge   Merge reports (e.g. one per process) into one: findings with the same kind,\n"
+          "          fingerprint and suppression become one with summed bytes/blocks,\n"
+          "          \"occurrences\" and \"pids\".\n"
           "          OUT is replaced atomically; '-' writes to standard output.\n"
           "  diff    Findings of CURRENT not in BASELINE (new) and of BASELINE not in CURRENT\n"
           "          (fixed), by kind and fingerprint; suppressed leaks are ignored. --json prints\n"
@@ -35,9 +38,11 @@ static void help(void)
           "  check   Exit 1 if REPORT has an error or an unsuppressed definite/possible leak.\n"
           "          --expect: every expectation of EXPECT.json must hold instead; --exact: and\n"
           "          every unsuppressed finding must match one. See docs/tools.md.\n"
+          "          --fingerprints: exit 1 if a finding's fingerprint is not what its frames give.\n"
           "  export  SARIF 2.1.0 (one result per finding, suppressed leaks marked so) or JUnit XML\n"
           "          (one testcase per unsuppressed finding) to OUT, default standard output.\n"
-          "\nExit status: 0 fine, 1 findings (diff, check), 2 bad usage or unreadable input.\n"
+          "\nExit status: 0 fine, 1 findings (diff, check), 2 bad usage, unreadable input or\n"
+          "output that could not be written.\n"
           "REPORT may be '-' for standard input.\n",
           stdout);
 }
@@ -66,7 +71,17 @@ int hcr_bad_option(const char *sub, int c, char **argv)
     return hcr_usage_error(sub, "unknown option '%s'", what);
 }
 
-int main(int argc, char **argv)
+int hcr_stdout_done(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    /* a full disk or a closed pipe: the output is incomplete, which the caller must hear of */
+    hcr_err("cannot write to standard output: %s", errno ? strerror(errno) : "a write failed");
+    return -1;
+}
+
+static int run(int argc, char **argv)
 {
     static const struct {
         const char *name;
@@ -92,4 +107,12 @@ int main(int argc, char **argv)
     if (sub[0] == '-')
         return hcr_usage_error(NULL, "unknown option '%s'", sub);
     return hcr_usage_error(NULL, "unknown subcommand '%s'", sub);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    if (hcr_stdout_done() != 0)
+        rc = HCR_BAD_INPUT;
+    return rc;
 }

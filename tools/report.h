@@ -5,8 +5,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* The report format version this tool reads and writes. */
-#define HCR_FORMAT_VERSION 1
+/* The report format version this tool writes; it reads 1 to this one. Version 2 changed the
+ * fingerprint (a line within the function, a module's base name: docs/report-schema.md). */
+#define HCR_FORMAT_VERSION 2
 
 /* Exit statuses shared by every subcommand. */
 enum { HCR_OK = 0, HCR_FINDINGS = 1, HCR_BAD_INPUT = 2 };
@@ -21,11 +22,14 @@ void hcr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 json_t *hcr_load_json(const char *path);
 
 /* hcr_load_json + checks that it is a heapcheck report of a version we understand, that every
- * finding is an object with a string "kind", that the keys we use have the right types. Missing
- * "errors"/"leaks" become empty arrays and a missing "fingerprint" is computed from the stack as
- * the library does, so the other subcommands need not check again. NULL (message printed) when
- * the file is not usable. */
+ * finding is an object with a string "kind", that the keys we use have the right types and counts
+ * are counts. Missing "errors"/"leaks" become empty arrays and a missing "fingerprint" is computed
+ * from the stack as the library does (at the report's version), so the other subcommands need not
+ * check again. NULL (message printed) when the file is not usable. */
 json_t *hcr_load_report(const char *path);
+
+/* The format version of a loaded report (1 .. HCR_FORMAT_VERSION). */
+int hcr_report_version(json_t *report);
 
 /* Accessors (report_load.c) */
 
@@ -42,12 +46,22 @@ const char *hcr_fingerprint(json_t *finding);
 /* "kind\nfingerprint": the key merge and diff group findings on. Caller frees. */
 char *hcr_finding_key(json_t *finding);
 
-/* The fingerprint the library computes: FNV-1a 64 of the kind and the first four frames'
- * function names (or module+offset), joined with '\n'; 16 hex digits into out[17]. */
-void hcr_compute_fingerprint(const char *kind, json_t *stack, char out[17]);
-
 /* The stack a fingerprint is computed on: a leak's "stack", an error's "stacks.detected". */
 json_t *hcr_key_stack(json_t *finding, int is_leak);
+
+/* report_fingerprint.c: the library's fingerprint (libcheck/fingerprint.c) on JSON frames ------ */
+
+/* The fingerprint of kind + stack as format `version` defines it (version 1: without the line
+ * within the function, which version 1 frames do not carry); 16 hex digits into out[17]. */
+void hcr_compute_fingerprint(const char *kind, json_t *stack, int version, char out[17]);
+
+/* Every finding's "fingerprint" recomputed from its frames as `version` defines it: what merge and
+ * diff compare when their inputs are of different versions. */
+void hcr_refingerprint(json_t *report, int version);
+
+/* check --fingerprints: one line per finding whose fingerprint is not what its frames give, a
+ * result line; HCR_FINDINGS when one does not match, HCR_BAD_INPUT for a version 1 report. */
+int hcr_verify_fingerprints(const char *path, json_t *report);
 
 /* report_text.c: text shared by the subcommands ----------------------------------------------- */
 
@@ -80,6 +94,9 @@ int hcr_cmd_check(int argc, char **argv);
 int hcr_cmd_export(int argc, char **argv);
 
 /* heapcheck-report.c -------------------------------------------------------------------------- */
+
+/* Flushes stdout; when anything written to it failed, says so on stderr and returns -1. */
+int hcr_stdout_done(void);
 
 /* Usage of the whole tool, on out. */
 void hcr_usage(FILE *out);

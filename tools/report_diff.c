@@ -1,5 +1,6 @@
 /* report_diff.c: "heapcheck-report diff [--json] BASELINE CURRENT": findings that appeared or went
- * away, keyed on (kind, fingerprint); suppressed leaks are left out of both sides. */
+ * away, keyed on (kind, fingerprint); suppressed leaks are left out of both sides. Reports of two
+ * format versions are compared on fingerprints recomputed as the older version defines them. */
 #include "report.h"
 
 #include <getopt.h>
@@ -83,6 +84,15 @@ int hcr_cmd_diff(int argc, char **argv)
         json_decref(base);
         return HCR_BAD_INPUT;
     }
+    int bv = hcr_report_version(base), cv = hcr_report_version(cur);
+    if (bv != cv) { /* fingerprints of two versions do not compare: both as the older defines them */
+        int v = bv < cv ? bv : cv;
+        hcr_err("note: %s is a version %d report, %s a version %d one: findings are compared on "
+                "fingerprints recomputed from their frames as version %d defines them",
+                argv[optind], bv, argv[optind + 1], cv, v);
+        hcr_refingerprint(base, v);
+        hcr_refingerprint(cur, v);
+    }
     json_t *bset = finding_set(base), *cset = finding_set(cur);
     json_t *added = missing_from(cset, bset), *fixed = missing_from(bset, cset);
     size_t n_new = json_array_size(added), n_fixed = json_array_size(fixed);
@@ -109,7 +119,5 @@ int hcr_cmd_diff(int argc, char **argv)
     json_decref(cset);
     json_decref(base);
     json_decref(cur);
-    if (fflush(stdout) != 0)
-        rc = HCR_BAD_INPUT;
     return rc;
 }

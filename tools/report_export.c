@@ -114,7 +114,7 @@ static const char *sarif_level(const char *kind, int is_leak)
     return "note";
 }
 
-static json_t *sarif_result(json_t *f, int is_leak, json_t *rules)
+static json_t *sarif_result(json_t *f, int is_leak, int version, json_t *rules)
 {
     const char *kind = hcr_kind(f);
     if (!json_object_get(rules, kind))
@@ -130,8 +130,10 @@ static json_t *sarif_result(json_t *f, int is_leak, json_t *rules)
     if (json_array_size(key))
         json_array_append_new(locs, sarif_location(json_array_get(key, 0)));
     json_object_set_new(res, "locations", locs);
+    char fp_name[32]; /* the fingerprint's rule changes with the format version: so does its name */
+    snprintf(fp_name, sizeof fp_name, "heapcheck/v%d", version);
     json_object_set_new(res, "partialFingerprints",
-                        json_pack("{s:s}", "heapcheck/v1", hcr_fingerprint(f)));
+                        json_pack("{s:s}", fp_name, hcr_fingerprint(f)));
     json_t *stacks = json_array();
     if (is_leak) {
         json_t *st = json_object_get(f, "stack");
@@ -172,7 +174,8 @@ static int export_sarif(json_t **reports, int n, const char *out)
             size_t i;
             json_t *f;
             json_array_foreach(is_leak ? hcr_leaks(reports[r]) : hcr_errors(reports[r]), i, f)
-                json_array_append_new(results, sarif_result(f, is_leak, rules));
+                json_array_append_new(
+                    results, sarif_result(f, is_leak, hcr_report_version(reports[r]), rules));
         }
     json_t *rule_list = json_array();
     const char *k;

@@ -190,13 +190,34 @@ static int want_stack(const char *path, const char *where, json_t *stack)
         snprintf(w, sizeof w, "%s[%zu]", where, i);
         if (!want_str(path, w, fr, "function") || !want_str(path, w, fr, "file") ||
             !want_str(path, w, fr, "module") || !want_str(path, w, fr, "offset") ||
-            !want_str(path, w, fr, "address") || !want_int(path, w, fr, "line"))
+            !want_str(path, w, fr, "address") || !want_int(path, w, fr, "line") ||
+            !want_int(path, w, fr, "function_line"))
             return 0;
     }
     return 1;
 }
 
-static int check_finding(const char *path, const char *array, size_t idx, json_t *f, int is_leak)
+/* Process ids: integers, as merge keeps them. */
+static int want_pids(const char *path, const char *where, json_t *pids)
+{
+    if (!pids)
+        return 1;
+    if (!json_is_array(pids)) {
+        hcr_err("%s: %s\"pids\" is %s, not an array", path, where, type_of(pids));
+        return 0;
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(pids, i, p)
+        if (!json_is_integer(p)) {
+            hcr_err("%s: %s\"pids\" holds %s, not a process id", path, where, type_of(p));
+            return 0;
+        }
+    return 1;
+}
+
+static int check_finding(const char *path, const char *array, size_t idx, json_t *f, int is_leak,
+                         int version)
 {
     char where[64];
     snprintf(where, sizeof where, "%s[%zu]", array, idx);
@@ -216,22 +237,22 @@ static int check_finding(const char *path, const char *array, size_t idx, json_t
     }
     if (!want_str(path, where, f, "fingerprint") || !want_count(path, where, f, "occurrences"))
         return 0;
-    json_t *pids = json_object_get(f, "pids");
-    if (pids && !json_is_array(pids)) {
-        hcr_err("%s: %s: \"pids\" is %s, not an array", path, where, type_of(pids));
-        return 0;
-    }
     char w[128];
+    snprintf(w, sizeof w, "%s: ", where);
+    if (!want_pids(path, w, json_object_get(f, "pids")))
+        return 0;
     if (is_leak) {
-        static const char *const ints[] = {"bytes", "blocks", "indirect_bytes", "indirect_blocks"};
-        for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
-            if (!want_int(path, where, f, ints[i]))
+        /* counts like the summary's: merge adds them up, check compares them */
+        static const char *const counts[] = {"bytes", "blocks", "indirect_bytes",
+                                             "indirect_blocks"};
+        for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+            if (!want_count(path, where, f, counts[i]))
                 return 0;
         snprintf(w, sizeof w, "%s.stack", where);
         if (!want_stack(path, w, json_object_get(f, "stack")))
             return 0;
     } else {
-        if (!want_int(path, where, f, "block_size") || !want_int(path, where, f, "offset"))
+        if (!want_count(path, where, f, "block_size") || !want_int(path, where, f, "offset"))
             return 0;
         json_t *stacks = json_object_get(f, "stacks");
         if (stacks && !json_is_null(stacks)) {
@@ -252,13 +273,14 @@ static int check_finding(const char *path, const char *array, size_t idx, json_t
     json_t *fp = json_object_get(f, "fingerprint");
     if (!json_is_string(fp)) {
         char buf[17];
-        hcr_compute_fingerprint(json_string_value(kind), hcr_key_stack(f, is_leak), buf);
+        hcr_compute_fingerprint(json_string_value(kind), hcr_key_stack(f, is_leak), version, buf);
         json_object_set_new(f, "fingerprint", json_string(buf));
     }
     return 1;
 }
 
-static int check_findings(const char *path, json_t *report, const char *key, int is_leak)
+static int check_findings(const char *path, json_t *report, const char *key, int is_leak,
+                          int version)
 {
     json_t *a = json_object_get(report, key);
     if (!a || json_is_null(a)) {
@@ -272,7 +294,26 @@ static int check_findings(const char *path, json_t *report, const char *key, int
     size_t i;
     json_t *f;
     json_array_foreach(a, i, f) {
-        if (!check_finding(path, key, i, f, is_leak))
+        if (!check_finding(path, key, i, f, is_leak, version))
+            return 0;
+    }
+    return 1;
+}
+
+/* Suppression rules: "matched" is a count merge adds up. */
+static int check_suppressions(const char *path, json_t *r)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(r, "suppressions"), i, s) {
+        char where[64];
+        snprintf(where, sizeof where, "suppressions[%zu]", i);
+        if (!json_is_object(s)) {
+            hcr_err("%s: %s is %s, not a rule object", path, where, type_of(s));
+            return 0;
+        }
+        if (!want_str(path, where, s, "rule") || !want_str(path, where, s, "source") ||
+            !want_count(path, where, s, "matched"))
             return 0;
     }
     return 1;
@@ -321,17 +362,14 @@ json_t *hcr_load_report(const char *path)
             goto bad;
         }
     }
-    if (!want_int(path, "report", r, "pid") || !want_int(path, "report", r, "ppid") || !check_summary(path, summary))
+    if (!want_int(path, "report", r, "pid") || !want_int(path, "report", r, "ppid") ||
+        !want_count(path, "report", r, "merged_reports") || !check_summary(path, summary) ||
+        !check_suppressions(path, r))
         goto bad;
     json_t *pids = json_object_get(r, "pids");
-    size_t pi;
-    json_t *pv;
-    json_array_foreach(pids, pi, pv)
-        if (!json_is_integer(pv)) {
-            hcr_err("%s: \"pids\" holds %s, not a process id", path, type_of(pv));
-            goto bad;
-        }
-    if (!check_findings(path, r, "errors", 0) || !check_findings(path, r, "leaks", 1))
+    if (!want_pids(path, "", json_is_null(pids) ? NULL : pids) ||
+        !check_findings(path, r, "errors", 0, (int)ver) ||
+        !check_findings(path, r, "leaks", 1, (int)ver))
         goto bad;
     return r;
 bad:
@@ -340,6 +378,14 @@ bad:
 }
 
 /* Accessors --------------------------------------------------------------------------------- */
+
+int hcr_report_version(json_t *report)
+{
+    json_int_t v;
+    if (!hcr_int(report, "heapcheck_report", &v) || v < 1 || v > HCR_FORMAT_VERSION)
+        return 1; /* never after hcr_load_report */
+    return (int)v;
+}
 
 json_t *hcr_errors(json_t *report)
 {
@@ -397,32 +443,4 @@ json_t *hcr_key_stack(json_t *finding, int is_leak)
     if (is_leak)
         return json_object_get(finding, "stack");
     return json_object_get(json_object_get(finding, "stacks"), "detected");
-}
-
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-void hcr_compute_fingerprint(const char *kind, json_t *stack, char out[17])
-{
-    uint64_t h = fnv1a(0xcbf29ce484222325ULL, kind);
-    for (size_t i = 0; i < 4 && i < json_array_size(stack); i++) {
-        json_t *fr = json_array_get(stack, i);
-        h = fnv1a(h, "\n");
-        const char *fn = hcr_str(fr, "function");
-        if (fn) {
-            h = fnv1a(h, fn);
-        } else {
-            const char *mod = hcr_str(fr, "module"), *off = hcr_str(fr, "offset");
-            h = fnv1a(h, mod ? mod : "");
-            h = fnv1a(h, "+");
-            h = fnv1a(h, off ? off : "");
-        }
-    }
-    snprintf(out, 17, "%016" PRIx64, h);
 }

@@ -301,7 +301,5 @@ int hcr_cmd_show(int argc, char **argv)
     for (int i = 0; i < n; i++)
         json_decref(reports[i]);
     free(reports);
-    if (fflush(stdout) != 0)
-        rc = HCR_BAD_INPUT;
     return rc;
 }

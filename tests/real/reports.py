@@ -3,7 +3,7 @@
 
   reports.py [--min N] [--max N] [--need NAME]... [--clean] REPORT...
 
-Every REPORT must be valid JSON (strictly: no stray bytes), a format-1 heapcheck report, with
+Every REPORT must be valid JSON (strictly: no stray bytes), a format-2 heapcheck report, with
 summary.error_count == 0, an empty "errors" list and an empty summary.errors map: no heap misuse was
 reported (all checks stay on in these runs, so this is the proof that none is a false report).
 --min/--max N   how many reports there must be (default: at least 1).
@@ -43,8 +43,8 @@ def main(argv):
         except (ValueError, UnicodeDecodeError) as e:
             bad.append("%s: not valid JSON: %s" % (f, e))
             continue
-        if not isinstance(r, dict) or r.get("heapcheck_report") != 1:
-            bad.append("%s: not a format-1 heapcheck report" % f)
+        if not isinstance(r, dict) or r.get("heapcheck_report") != 2:
+            bad.append("%s: not a format-2 heapcheck report" % f)
             continue
         cmd = r.get("command") or ["?"]
         base = os.path.basename(cmd[0])

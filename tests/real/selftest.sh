@@ -87,9 +87,9 @@ expect_caught "a process without a report" nested need '
   scenario() { $HC_PRE /bin/echo x; }
   compare_run default; check_reports --need cc1; finish'
 mkdir -p "$W/json"
-printf '{"heapcheck_report": 1, "command": ["x"], "errors": [], "summary": {"error_count": 0,\0 "errors": {}}}\n' >"$W/json/r.1.json"
+printf '{"heapcheck_report": 2, "command": ["x"], "errors": [], "summary": {"error_count": 0,\0 "errors": {}}}\n' >"$W/json/r.1.json"
 expect_caught "a report with a NUL byte" "$HC_PY" "$HC_SRC/reports.py" "$W/json/r.1.json"
-printf '{"heapcheck_report": 1, "command": ["x"], "errors": [], "leaks": [{"kind": "leak-definite", "bytes": 8, "suppressed_by": null}], "summary": {"error_count": 0, "errors": {}}}\n' >"$W/json/r.2.json"
+printf '{"heapcheck_report": 2, "command": ["x"], "errors": [], "leaks": [{"kind": "leak-definite", "bytes": 8, "suppressed_by": null}], "summary": {"error_count": 0, "errors": {}}}\n' >"$W/json/r.2.json"
 expect_passes "a report with only a leak (real programs leak by design)" "$HC_PY" "$HC_SRC/reports.py" "$W/json/r.2.json"
 expect_caught "the same with --clean" "$HC_PY" "$HC_SRC/reports.py" --clean "$W/json/r.2.json"
 

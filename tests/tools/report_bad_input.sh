@@ -26,7 +26,7 @@ bad missing.json "cannot open '$FIX/missing.json': No such file or directory"
 bad empty.json "$FIX/empty.json: empty file, not JSON"
 bad truncated.json "$FIX/truncated.json:23:48: invalid JSON: unexpected token near end of file"
 bad syntax-error.json "$FIX/syntax-error.json:4:"
-bad v2.json "$FIX/v2.json: format version 2 is newer than this tool understands (1)"
+bad v3.json "$FIX/v3.json: format version 3 is newer than this tool understands (2)"
 bad toplevel-array.json "$FIX/toplevel-array.json: the top-level value is an array, not a heapcheck report object"
 bad no-version.json "$FIX/no-version.json: not a heapcheck report (no \"heapcheck_report\" format version)"
 bad version-string.json "the format version \"heapcheck_report\" is a string, not an integer"
@@ -112,6 +112,54 @@ printf '{"heapcheck_report":1,"pids":[1,"x"]}' >"$W/pids.json"
 report show "$W/pids.json"
 expect_rc 2
 expect_err 'pids.json: "pids" holds a string, not a process id'
+
+# count NAME JSON MESSAGE [SUBCOMMAND...]: these subcommands (default merge, which adds counts up)
+# refuse the report JSON with MESSAGE; they all read reports through one loader
+count() {
+    printf '%s' "$2" >"$W/$1.json"
+    name=$1 msg=$3
+    shift 3
+    [ $# -gt 0 ] || set -- merge
+    for sub in "$@"; do
+        case_ "$sub: a count that is not one: $name"
+        rm -f "$W/out.json"
+        case $sub in
+        merge) report merge -o "$W/out.json" "$FIX/clean.json" "$W/$name.json" ;;
+        diff) report diff "$FIX/clean.json" "$W/$name.json" ;;
+        export) report export --format=sarif -o "$W/out.json" "$W/$name.json" ;;
+        *) report "$sub" "$W/$name.json" ;;
+        esac
+        expect_rc 2
+        expect_err "$name.json: $msg"
+        [ -s "$OUT" ] && fail "wrote to stdout"
+        [ -e "$W/out.json" ] && fail "wrote the output file"
+    done
+}
+
+count bytes-neg '{"heapcheck_report":2,"leaks":[{"kind":"leak-definite","bytes":-16,"blocks":1,"stack":[]}]}' \
+    'leaks[0]: "bytes" is -16, not a count' show check merge diff export
+count blocks-huge '{"heapcheck_report":1,"leaks":[{"kind":"leak-definite","bytes":1,"blocks":9007199254740993,"stack":[]}]}' \
+    'leaks[0]: "blocks" is 9007199254740993, not a count'
+count indirect-neg '{"heapcheck_report":2,"leaks":[{"kind":"leak-possible","bytes":1,"blocks":1,"indirect_bytes":-1,"stack":[]}]}' \
+    'leaks[0]: "indirect_bytes" is -1, not a count'
+count indirect-blocks-real '{"heapcheck_report":2,"leaks":[{"kind":"leak-definite","indirect_blocks":1.5}]}' \
+    'leaks[0]: "indirect_blocks" is a real number, not an integer'
+count occurrences-huge '{"heapcheck_report":2,"errors":[{"kind":"double-free","occurrences":9223372036854775807}]}' \
+    'errors[0]: "occurrences" is 9223372036854775807, not a count'
+count block-size-neg '{"heapcheck_report":2,"errors":[{"kind":"double-free","block_size":-8}]}' \
+    'errors[0]: "block_size" is -8, not a count'
+count finding-pids '{"heapcheck_report":2,"leaks":[{"kind":"leak-definite","pids":[3,"4"]}]}' \
+    'leaks[0]: "pids" holds a string, not a process id'
+count matched-neg '{"heapcheck_report":2,"suppressions":[{"rule":"leak:f","source":"s:1","matched":-2}]}' \
+    'suppressions[0]: "matched" is -2, not a count'
+count merged-neg '{"heapcheck_report":2,"merged_reports":-3}' \
+    'report: "merged_reports" is -3, not a count'
+
+case_ "counts at their limits are counts"
+printf '{"heapcheck_report":2,"leaks":[{"kind":"leak-definite","bytes":9007199254740992,"blocks":0,"occurrences":9007199254740992,"stack":[]}]}' >"$W/limits.json"
+report show "$W/limits.json"
+expect_rc 0
+expect_out "9007199254740992 bytes in 0 blocks"
 
 case_ "minimal valid report"
 printf '{"heapcheck_report":1}' >"$W/minimal.json"

@@ -73,8 +73,8 @@ expect_rc 0
 expect_out '"new": []'
 
 case_ "bad input: exit 2"
-report diff "$FIX/clean.json" "$FIX/v2.json"
+report diff "$FIX/clean.json" "$FIX/v3.json"
 expect_rc 2
-expect_err "format version 2 is newer than this tool understands (1)"
+expect_err "format version 3 is newer than this tool understands (2)"
 
 finish

@@ -68,7 +68,7 @@ if [ $have_python = 1 ]; then
 fi
 
 case_ "bad input writes nothing"
-report export --format=junit -o "$W/bad.xml" "$FIX/clean.json" "$FIX/v2.json"
+report export --format=junit -o "$W/bad.xml" "$FIX/clean.json" "$FIX/v3.json"
 expect_rc 2
 [ -e "$W/bad.xml" ] && fail "wrote the output"
 

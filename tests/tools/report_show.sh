@@ -56,10 +56,16 @@ expect_out "ERROR use-after-free [fefefefefefefefe]"
 expect_out "new_stack_kind stack:"
 expect_out "#0 future u.c:9"
 
-case_ "a missing fingerprint is computed"
+case_ "a missing fingerprint is computed: version 1, names and a module's base name"
 report show "$FIX/no-fingerprint.json"
 expect_rc 0
-expect_out "LEAK leak-definite [7dbc9d29aa402aed]"
+expect_out "LEAK leak-definite [$(fnv1a64 'leak-definite\nmake_list\nmain\nlibc.so.6')]"
+
+case_ "a missing fingerprint is computed: version 2, the line within the innermost function known"
+report show "$FIX/no-fingerprint-v2.json"
+expect_rc 0
+expect_out "LEAK leak-definite [$(fnv1a64 'leak-definite\nstrdup\nmake_name@4\nmain\nlibc.so.6')]"
+expect_out "ERROR double-free [$(fnv1a64 'double-free\nrelease@-2\nmain')]"
 
 case_ "control characters in the report never reach the terminal"
 report show "$FIX/control-chars.json"

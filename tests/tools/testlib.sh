@@ -1,7 +1,7 @@
 # testlib.sh: sourced by the tests/tools/*.sh scripts (POSIX sh).
 # Environment (set by tests/tools/CMakeLists.txt): HC_DRIVER, HC_REPORT, HC_FIXTURES, HC_WORK,
 # HC_WRAP (a command prefix such as valgrind, may be empty), HC_ENVPRINT, HC_PRELOAD_A/B,
-# HC_OPTIONS_DEF, HC_VERSION.
+# HC_OPTIONS_DEF, HC_VERSION, HC_LIB (libheapcheck.so), HC_FP_PLAIN/SHIFTED/STRIPPED (fp_leaks.c).
 #
 #   case_ "what"          names the assertions that follow
 #   run CMD...            runs CMD: stdout in $OUT, stderr in $ERR, exit status in $RC
@@ -10,6 +10,10 @@
 #   expect_out TEXT       stdout must contain TEXT (fixed string); expect_no_out: must not
 #   expect_err TEXT       same for stderr; expect_no_err: must not
 #   expect_count N TEXT   stdout has exactly N lines containing TEXT
+#   under_lib JSON OPTS PROG ARGS...  runs PROG with the real library preloaded ($HC_LIB), its
+#                         JSON report written to JSON, more options in OPTS (may be empty)
+#   fnv1a64 TEXT          FNV-1a 64 of TEXT (printf %b escapes), 16 hex digits: the fingerprint
+#                         rule of docs/report-schema.md computed apart from the tool and the library
 #   finish                exit 1 if anything failed
 
 set -u
@@ -75,6 +79,24 @@ expect_no_err() {
 expect_count() {
     n=$(grep -F -c -e "$2" "$OUT")
     [ "$n" -eq "$1" ] || fail "stdout has $n lines with '$2', expected $1"
+}
+
+under_lib() {
+    json=$1 opts=$2
+    shift 2
+    rm -f "$json"
+    HEAPCHECK_OPTIONS="json_path=$json:log_path=$HC_WORK/lib.log${opts:+:$opts}" LD_PRELOAD="$HC_LIB" \
+        "$@" >/dev/null 2>&1
+    [ -s "$json" ] || fail "no report from $*"
+}
+
+fnv1a64() {
+    printf '%b' "$1" | python3 -c '
+import sys
+h = 0xcbf29ce484222325
+for c in sys.stdin.buffer.read():
+    h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+print("%016x" % h)'
 }
 
 finish() {

@@ -213,7 +213,7 @@ static void test_frames(void **state) {
   (void)state;
   lc_sym_frame_t f[2] = {
     { .pc = 0x401136, .module = "/bin/a\"b", .build_id = "abcd", .module_offset = 0x1136, .function = "leak",
-      .file = "a.c", .line = 12, .column = 3, .inlined = 1 },
+      .file = "a.c", .line = 12, .function_line = 10, .column = 3, .inlined = 1 },
     { .pc = 0x10 },
   };
   int fd = mem_fd();
@@ -223,9 +223,9 @@ static void test_frames(void **state) {
   assert_int_equal(lc_json_end(&j), 0);
   assert_string_equal(read_back(fd),
     "[{\"address\": \"0x401136\", \"module\": \"/bin/a\\\"b\", \"build_id\": \"abcd\", \"offset\": \"0x1136\", "
-    "\"function\": \"leak\", \"file\": \"a.c\", \"line\": 12, \"column\": 3, \"inlined\": true}, "
+    "\"function\": \"leak\", \"file\": \"a.c\", \"line\": 12, \"function_line\": 10, \"column\": 3, \"inlined\": true}, "
     "{\"address\": \"0x10\", \"module\": null, \"build_id\": null, \"offset\": \"0x0\", \"function\": null, "
-    "\"file\": null, \"line\": null, \"column\": null, \"inlined\": false}][]");
+    "\"file\": null, \"line\": null, \"function_line\": null, \"column\": null, \"inlined\": false}][]");
   close(fd);
 }
 
