@@ -27,6 +27,16 @@
 #define HEAPCHECK_VERSION "unknown"
 #endif
 
+/* Where the library is looked for when HEAPCHECK_LIBRARY is not set. HEAPCHECK_DRIVER_LIBDIR is the
+ * install libdir as the build configured it (CMakeLists.txt): relative to the install bindir, so an
+ * installed tree may be moved or installed under another prefix, or absolute when the libdir was given
+ * so. The build tree keeps the driver in bin/ and the library in lib/, tried second. */
+#ifndef HEAPCHECK_DRIVER_LIBDIR
+#define HEAPCHECK_DRIVER_LIBDIR "../lib"
+#endif
+#define LIBRARY_NAME "libheapcheck.so"
+#define LIBRARY_PLACES 2
+
 /* The option table, the parser and the words come from the library's own options.c (compiled into this
  * program): what is accepted here is exactly what the library accepts. */
 static lc_options_t scratch; /* lc_options_set writes here: only whether a value is accepted matters */
@@ -100,10 +110,13 @@ static void help(void)
     fputs("\nRuns PROGRAM with libheapcheck.so preloaded as its allocator. Options are passed to the\n"
           "library in HEAPCHECK_OPTIONS, after any it already holds (later wins). A bool option given\n"
           "without a value means 1; '-' may stand for '_' in a NAME (--max-frames=8). root_pid is\n"
-          "always set to the program's pid. The library is $HEAPCHECK_LIBRARY if set, else\n"
-          "<directory of heapcheck>/../lib/libheapcheck.so.\n"
-          "\nOptions:\n",
+          "always set to the program's pid. The library is $HEAPCHECK_LIBRARY if set, else\n",
           stdout);
+    const char *libdir = HEAPCHECK_DRIVER_LIBDIR;
+    printf("%s%s/" LIBRARY_NAME " (the install libdir) or\n"
+           "<directory of heapcheck>/../lib/" LIBRARY_NAME " (a build tree).\n"
+           "\nOptions:\n",
+           libdir[0] == '/' ? "" : "<directory of heapcheck>/", libdir);
     int width = 0;
     char vn[256];
     for (int i = 0; i < lc_option_count; i++) {
@@ -219,32 +232,82 @@ static void parse_option(const char *arg, struct buf *pairs)
     buf_add(pairs, value);
 }
 
+/* 0 when path is a regular file; else why it cannot be the library: an errno, or -1 (not a regular file). */
+static int unusable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno ? errno : ENOENT;
+    return S_ISREG(st.st_mode) ? 0 : -1;
+}
+
+static void say_unusable(const char *path, int why, const char *end)
+{
+    if (why < 0)
+        fprintf(stderr, "heapcheck: library '%s' is not a regular file%s\n", path, end);
+    else
+        fprintf(stderr, "heapcheck: library '%s' not found: %s%s\n", path, strerror(why), end);
+}
+
+/* The places the library is looked for, beside the driver's own executable: n of them into places. */
+static int library_places(char places[LIBRARY_PLACES][PATH_MAX + 64])
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len < 0)
+        fatal("cannot find my own executable (/proc/self/exe): %s", strerror(errno));
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    const char *dirs[LIBRARY_PLACES] = {HEAPCHECK_DRIVER_LIBDIR, "../lib"};
+    int n = 0;
+    for (int k = 0; k < LIBRARY_PLACES; k++) {
+        if (k > 0 && strcmp(dirs[k], dirs[0]) == 0)
+            continue; /* the install libdir is the build tree's lib/ */
+        if (dirs[k][0] == '/')
+            snprintf(places[n], sizeof places[n], "%s/" LIBRARY_NAME, dirs[k]);
+        else
+            snprintf(places[n], sizeof places[n], "%s/%s/" LIBRARY_NAME, exe, dirs[k]);
+        n++;
+    }
+    return n;
+}
+
 /* The library to preload, as an absolute path (the program may chdir before it execs others). */
 static char *library_path(void)
 {
-    char path[PATH_MAX + 64];
+    char places[LIBRARY_PLACES][PATH_MAX + 64];
+    const char *path = NULL;
     const char *env = getenv("HEAPCHECK_LIBRARY");
     if (env && *env) {
-        if (strlen(env) >= sizeof path)
+        /* named by the user: that file or nothing */
+        if (strlen(env) >= sizeof places[0])
             fatal("HEAPCHECK_LIBRARY is too long");
-        strcpy(path, env);
+        int why = unusable(env);
+        if (why) {
+            say_unusable(env, why, why > 0 ? " (set HEAPCHECK_LIBRARY to its path)" : "");
+            exit(2);
+        }
+        path = env;
     } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n < 0)
-            fatal("cannot find my own executable (/proc/self/exe): %s", strerror(errno));
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(path, sizeof path, "%s/../lib/libheapcheck.so", exe);
+        int n = library_places(places);
+        int why[LIBRARY_PLACES];
+        for (int k = 0; k < n && !path; k++)
+            if (!(why[k] = unusable(places[k])))
+                path = places[k];
+        if (!path) {
+            /* every place tried, in order; one place keeps the one-line message */
+            for (int k = 0; k < n; k++)
+                say_unusable(places[k], why[k], n == 1 ? " (set HEAPCHECK_LIBRARY to its path)" : "");
+            if (n > 1)
+                fprintf(stderr,
+                        "heapcheck: " LIBRARY_NAME " is in none of these %d places (the install libdir, "
+                        "then a build tree's lib/); set HEAPCHECK_LIBRARY to its path\n",
+                        n);
+            exit(2);
+        }
     }
-    struct stat st;
-    if (stat(path, &st) != 0)
-        fatal("library '%s' not found: %s (set HEAPCHECK_LIBRARY to its path)", path,
-              strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        fatal("library '%s' is not a regular file", path);
     char *abs = realpath(path, NULL);
     if (!abs)
         fatal("library '%s': %s", path, strerror(errno));
