@@ -2,8 +2,9 @@
 """gen_man.py: fills the troff templates docs/man/*.1.in from the sources of truth, at build time.
 
   gen_man.py driver TEMPLATE OUT --options-def libcheck/options.def --options-h libcheck/options.h
-                    --version V --libdir DIR
-      heapcheck.1: the option table from options.def (one entry per LC_OPTION, in its order).
+                    --version V --libdir DIR --tool build/bin/heapcheck
+      heapcheck.1: the option table from options.def (one entry per LC_OPTION, in its order); Valgrind's
+      flags from the table the driver prints in its --help (tools/heapcheck.c).
   gen_man.py report TEMPLATE OUT --tool build/bin/heapcheck-report --version V
       heapcheck-report.1: synopsis, commands and exit status from the tool's own --help text.
 
@@ -113,12 +114,49 @@ def driver_options(args):
     return {"OPTIONS": "\n".join(out)}
 
 
-def report_sections(args):
+def tool_help(tool):
     try:
-        text = subprocess.run([args.tool, "--help"], check=True, stdout=subprocess.PIPE,
+        return subprocess.run([tool, "--help"], check=True, stdout=subprocess.PIPE,
                               universal_newlines=True).stdout
     except (OSError, subprocess.CalledProcessError) as e:
-        die("cannot run %s --help: %s" % (args.tool, e))
+        die("cannot run %s --help: %s" % (tool, e))
+
+
+def entries(lines):
+    """'  TAG  text' entries with continuation lines indented further, until a blank line."""
+    out = []
+    for line in lines:
+        if not line.strip():
+            break
+        m = re.match(r"^  (\S+)\s{2,}(\S.*)$", line)
+        if m:
+            out.append([m.group(1), [m.group(2)]])
+        elif out and re.match(r"^\s{4,}\S", line):
+            out[-1][1].append(line.strip())
+        else:
+            die("cannot read the help line: %s" % line)
+    return out
+
+
+def driver_valgrind(tool):
+    lines = tool_help(tool).split("\n")
+    start = [i for i, l in enumerate(lines) if l.startswith("Valgrind's flags")]
+    if not start:
+        die("%s --help: no \"Valgrind's flags\" section" % tool)
+    flags = entries(lines[start[0] + 1:])
+    if not flags:
+        die("%s --help: no Valgrind flag listed" % tool)
+    out = []
+    for flag, text in flags:
+        name, eq, value = flag.partition("=")
+        out.append(".TP")
+        out.append("\\fB%s%s\\fP%s" % (esc(name), eq, "\\fI%s\\fP" % esc(value) if value else ""))
+        out.append(esc(" ".join(text)))
+    return "\n".join(out)
+
+
+def report_sections(args):
+    text = tool_help(args.tool)
     synopsis, commands, notes, status = [], [], [], []
     cmd = None
     for line in text.split("\n"):
@@ -168,7 +206,10 @@ def main():
     if args.page == "driver":
         if not args.options_def or not args.options_h:
             die("driver needs --options-def and --options-h")
+        if not args.tool:
+            die("driver needs --tool (the built heapcheck)")
         fill = driver_options(args)
+        fill["VALGRIND_FLAGS"] = driver_valgrind(args.tool)
         fill["LIBDIR"] = esc(args.libdir)
         fill["LIBRARY"] = esc(args.libdir if args.libdir.startswith("/") else "DIR/" + args.libdir)
     else:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # install.man: the installed man pages are well-formed troff (groff -ww: every warning, none allowed) and
-# render with man -l; heapcheck.1 documents every option of libcheck/options.def and heapcheck-report.1
-# every usage line of the installed tool.
+# render with man -l; heapcheck.1 documents every option of libcheck/options.def and every Valgrind flag of
+# the installed driver's help, heapcheck-report.1 every usage line and command of the installed tool's.
 . "$(dirname "$0")/lib.sh"
 D="$HC_PREFIX/share/man/man1"
 command -v groff >/dev/null 2>&1 || { echo "FAIL: groff not found (scripts/install-deps.sh installs groff-base)"; exit 1; }
@@ -31,6 +31,17 @@ for name in $(sed -n 's/^LC_OPTION([a-z]*, *\([a-z_]*\),.*/\1/p' "$HC_SOURCE/lib
     grep -q -e "^ *--$name=" "$HC_WORK/heapcheck.txt" || fail "no entry for --$name"
 done
 [ "$n" -ge 29 ] || fail "only $n options read from options.def"
+
+case_ "heapcheck.1 has every Valgrind flag of heapcheck --help"
+HEAPCHECK_LIBRARY= run "$HC_PREFIX/bin/heapcheck" --help
+sed -n '/^Valgrind.s flags/,/^$/s/^  \(-[^ ]*\) .*/\1/p' "$OUT" >"$HC_WORK/vgflags"
+n=0
+while IFS= read -r flag; do
+    n=$((n + 1))
+    grep -q -F -x -e "       $flag" "$HC_WORK/heapcheck.txt" || grep -q -F -e "       $flag  " "$HC_WORK/heapcheck.txt" ||
+        fail "no entry for $flag"
+done <"$HC_WORK/vgflags"
+[ "$n" -ge 9 ] || fail "only $n Valgrind flags in the help"
 
 case_ "heapcheck-report.1 has every usage line of heapcheck-report --help"
 run "$HC_PREFIX/bin/heapcheck-report" --help
