@@ -63,20 +63,25 @@ static const struct vg_flag {
     const char *value;   /* VG_FIXED: the option's value */
     const char *help;    /* NULL: another spelling of the entry before, not in the help */
 } vg_flags[] = {
-    {"--tool=", "memcheck", NULL, VG_TOOL, NULL, "Nothing to set: heapcheck does memcheck's work; another tool is an error."},
+    {"--tool=", "memcheck", NULL, VG_TOOL, NULL,
+     "Nothing to set: heapcheck does memcheck's work; another tool is an error."},
     {"--log-file=", "FILE", "log_path", VG_AS_IS, NULL, "--log_path=FILE (%p is the pid in both)."},
     {"-q", "", "verbosity", VG_FIXED, "0", "--verbosity=0 (also --quiet)."},
     {"--quiet", "", "verbosity", VG_FIXED, "0", NULL},
     {"-v", "", "verbosity", VG_FIXED, "1", "--verbosity=1 (also --verbose)."},
     {"--verbose", "", "verbosity", VG_FIXED, "1", NULL},
-    {"--leak-check=", "yes|full|summary|no", "leak_check", VG_NATIVE, NULL, "--leak_check (yes is full)."},
+    {"--leak-check=", "yes|full|summary|no", "leak_check", VG_NATIVE, NULL,
+     "--leak_check (yes is full)."},
     {"--show-reachable=", "yes|no", "show_reachable", VG_YESNO, NULL, "--show_reachable=1|0."},
     {"--show-possibly-lost=", "yes|no", "show_possibly", VG_YESNO, NULL, "--show_possibly=1|0."},
     {"--trace-children=", "yes|no", "trace_children", VG_YESNO, NULL, "--trace_children=1|0."},
-    {"--num-callers=", "N", "max_frames", VG_CALLERS, NULL, "--max_frames=N; N from 1 to 500, cut to the maximum of --max_frames."},
+    {"--num-callers=", "N", "max_frames", VG_CALLERS, NULL,
+     "--max_frames=N; N from 1 to 500, cut to the maximum of --max_frames."},
     {"--error-exitcode=", "N", "exitcode", VG_AS_IS, NULL, "--exitcode=N."},
-    {"--suppressions=", "FILE", "suppressions", VG_NATIVE, NULL, "--suppressions=FILE (Valgrind's { } blocks are read)."},
-    {"--gen-suppressions=", "yes|no|all", NULL, VG_IGNORED, NULL, "Nothing to set: accepted, no suppression is generated."},
+    {"--suppressions=", "FILE", "suppressions", VG_NATIVE, NULL,
+     "--suppressions=FILE (Valgrind's { } blocks are read)."},
+    {"--gen-suppressions=", "yes|no|all", NULL, VG_IGNORED, NULL,
+     "Nothing to set: accepted, no suppression is generated."},
 };
 #define VG_FLAG_COUNT (sizeof vg_flags / sizeof vg_flags[0])
 
@@ -319,11 +324,15 @@ static int valgrind_flag(const char *arg, struct buf *pairs)
     if (!f)
         return 0;
     int flen = (int)(strchrnul(arg, '=') - arg);
+    const lc_option_info_t *o = f->option ? lc_options_find(f->option, strlen(f->option)) : NULL;
+    if (f->option && !o)
+        fatal("Valgrind's '%.*s' maps to an unknown option '%s'", flen, arg, f->option);
     char num[24];
     switch (f->kind) {
     case VG_TOOL:
         if (strcmp(v, "memcheck") != 0)
-            usage_error("'%s': heapcheck checks the heap as Valgrind's memcheck does; it has no other tool", arg);
+            usage_error("'%s': heapcheck checks the heap as Valgrind's memcheck does; it has no other tool",
+                        arg);
         return 1;
     case VG_IGNORED:
         if (!has_word(f->metavar, v))
@@ -343,8 +352,7 @@ static int valgrind_flag(const char *arg, struct buf *pairs)
         long n = strtol(v, &end, 10);
         if (!*v || *end || errno || n < 1 || n > 500)
             usage_error("option '%.*s' takes an integer from 1 to 500, not '%s'", flen, arg, v);
-        const lc_option_info_t *o = lc_options_find(f->option, strlen(f->option));
-        snprintf(num, sizeof num, "%ld", n < o->max ? n : (long)o->max);
+        snprintf(num, sizeof num, "%ld", n < o->max ? n : o->max);
         v = num;
         break;
     }
@@ -352,10 +360,7 @@ static int valgrind_flag(const char *arg, struct buf *pairs)
     case VG_NATIVE:
         break;
     }
-    const lc_option_info_t *o = lc_options_find(f->option, strlen(f->option));
     char expected[256];
-    if (!o)
-        fatal("Valgrind's '%.*s' maps to an unknown option '%s'", flen, arg, f->option);
     if (o->type == LC_OPT_STR && strchr(v, ':'))
         usage_error("the value of option '%.*s' cannot contain ':' (it separates options in "
                     "HEAPCHECK_OPTIONS)",
