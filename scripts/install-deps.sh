@@ -7,5 +7,5 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential cmake pkg-config \
   libunwind-dev libdw-dev libelf-dev libjansson-dev libcmocka-dev \
-  valgrind binutils \
+  valgrind binutils groff-base \
   python3 perl sqlite3 git

@@ -3,7 +3,8 @@
  *   heapcheck [--NAME=VALUE | --NAME]... [--] PROGRAM [ARGS...]
  *
  * Every option of libcheck/options.def is accepted as --NAME=VALUE (bools also as --NAME, meaning 1;
- * '-' may be written for '_' in NAME). The values are validated here with the library's own parser
+ * '-' may be written for '_' in NAME), and so are Valgrind's memcheck flags that have a heapcheck
+ * counterpart (vg_flags). The values are validated here with the library's own parser
  * (libcheck/options.c), as is the HEAPCHECK_OPTIONS the environment already has; ours are appended to
  * it (later wins in the library), followed by root_pid=<our pid>; the library is put in front of
  * LD_PRELOAD and the program is exec'd in this very process, so its pid, exit status and signals are
@@ -27,9 +28,62 @@
 #define HEAPCHECK_VERSION "unknown"
 #endif
 
+/* Where the library is looked for when HEAPCHECK_LIBRARY is not set. HEAPCHECK_DRIVER_LIBDIR is the
+ * install libdir as the build configured it (CMakeLists.txt): relative to the install bindir, so an
+ * installed tree may be moved or installed under another prefix, or absolute when the libdir was given
+ * so. The build tree keeps the driver in bin/ and the library in lib/, tried second. */
+#ifndef HEAPCHECK_DRIVER_LIBDIR
+#define HEAPCHECK_DRIVER_LIBDIR "../lib"
+#endif
+#define LIBRARY_NAME "libheapcheck.so"
+#define LIBRARY_PLACES 2
+
 /* The option table, the parser and the words come from the library's own options.c (compiled into this
  * program): what is accepted here is exactly what the library accepts. */
 static lc_options_t scratch; /* lc_options_set writes here: only whether a value is accepted matters */
+
+/* Valgrind's memcheck flags, as CTest (MEMORYCHECK_TYPE=Valgrind) and other harnesses written for memcheck
+ * pass them, each turned into the heapcheck option that does that work. Matched before heapcheck's own
+ * flags, on Valgrind's spelling only (--show_reachable=yes stays an error); the translated value is
+ * validated like any other, and a message names the flag as it was given. */
+enum vg_kind {
+    VG_NATIVE,  /* heapcheck's own flag already ('-' for '_'): listed in the help, parsed as heapcheck's */
+    VG_AS_IS,   /* the value is the option's */
+    VG_YESNO,   /* yes or no: 1 or 0 */
+    VG_FIXED,   /* no value: the option gets vg_flag.value */
+    VG_CALLERS, /* 1 to 500, as Valgrind takes it; more than the option's maximum gets the maximum */
+    VG_TOOL,    /* memcheck only; nothing to set */
+    VG_IGNORED, /* one of the words of vg_flag.metavar; nothing to set */
+};
+static const struct vg_flag {
+    const char *flag;    /* ending in '=' when it takes a value */
+    const char *metavar; /* what follows the '=' in the help */
+    const char *option;  /* heapcheck's option, NULL for VG_TOOL and VG_IGNORED */
+    enum vg_kind kind;
+    const char *value;   /* VG_FIXED: the option's value */
+    const char *help;    /* NULL: another spelling of the entry before, not in the help */
+} vg_flags[] = {
+    {"--tool=", "memcheck", NULL, VG_TOOL, NULL,
+     "Nothing to set: heapcheck does memcheck's work; another tool is an error."},
+    {"--log-file=", "FILE", "log_path", VG_AS_IS, NULL, "--log_path=FILE (%p is the pid in both)."},
+    {"-q", "", "verbosity", VG_FIXED, "0", "--verbosity=0 (also --quiet)."},
+    {"--quiet", "", "verbosity", VG_FIXED, "0", NULL},
+    {"-v", "", "verbosity", VG_FIXED, "1", "--verbosity=1 (also --verbose)."},
+    {"--verbose", "", "verbosity", VG_FIXED, "1", NULL},
+    {"--leak-check=", "yes|full|summary|no", "leak_check", VG_NATIVE, NULL,
+     "--leak_check (yes is full)."},
+    {"--show-reachable=", "yes|no", "show_reachable", VG_YESNO, NULL, "--show_reachable=1|0."},
+    {"--show-possibly-lost=", "yes|no", "show_possibly", VG_YESNO, NULL, "--show_possibly=1|0."},
+    {"--trace-children=", "yes|no", "trace_children", VG_YESNO, NULL, "--trace_children=1|0."},
+    {"--num-callers=", "N", "max_frames", VG_CALLERS, NULL,
+     "--max_frames=N; N from 1 to 500, cut to the maximum of --max_frames."},
+    {"--error-exitcode=", "N", "exitcode", VG_AS_IS, NULL, "--exitcode=N."},
+    {"--suppressions=", "FILE", "suppressions", VG_NATIVE, NULL,
+     "--suppressions=FILE (Valgrind's { } blocks are read)."},
+    {"--gen-suppressions=", "yes|no|all", NULL, VG_IGNORED, NULL,
+     "Nothing to set: accepted, no suppression is generated."},
+};
+#define VG_FLAG_COUNT (sizeof vg_flags / sizeof vg_flags[0])
 
 /* "N", "0|1", "full|summary|no", "LIST", "STR": what follows --NAME= in the help */
 static const char *value_name(const lc_option_info_t *o, char *out, size_t cap)
@@ -100,10 +154,13 @@ static void help(void)
     fputs("\nRuns PROGRAM with libheapcheck.so preloaded as its allocator. Options are passed to the\n"
           "library in HEAPCHECK_OPTIONS, after any it already holds (later wins). A bool option given\n"
           "without a value means 1; '-' may stand for '_' in a NAME (--max-frames=8). root_pid is\n"
-          "always set to the program's pid. The library is $HEAPCHECK_LIBRARY if set, else\n"
-          "<directory of heapcheck>/../lib/libheapcheck.so.\n"
-          "\nOptions:\n",
+          "always set to the program's pid. The library is $HEAPCHECK_LIBRARY if set, else\n",
           stdout);
+    const char *libdir = HEAPCHECK_DRIVER_LIBDIR;
+    printf("%s%s/" LIBRARY_NAME " (the install libdir) or\n"
+           "<directory of heapcheck>/../lib/" LIBRARY_NAME " (a build tree).\n"
+           "\nOptions:\n",
+           libdir[0] == '/' ? "" : "<directory of heapcheck>/", libdir);
     int width = 0;
     char vn[256];
     for (int i = 0; i < lc_option_count; i++) {
@@ -122,6 +179,21 @@ static void help(void)
                  lc_options_expected(o, expected, sizeof expected), quoted ? "'" : "", o->def,
                  quoted ? "'" : "");
         print_wrapped(lhs, width, text);
+    }
+    fputs("\nValgrind's flags, for harnesses written for memcheck (ctest -T memcheck), as heapcheck's:\n",
+          stdout);
+    int vwidth = 0;
+    for (size_t k = 0; k < VG_FLAG_COUNT; k++) {
+        int w = (int)(strlen(vg_flags[k].flag) + strlen(vg_flags[k].metavar));
+        if (w > vwidth)
+            vwidth = w;
+    }
+    for (size_t k = 0; k < VG_FLAG_COUNT; k++) {
+        char lhs[64];
+        if (!vg_flags[k].help)
+            continue; /* another spelling of the entry before */
+        snprintf(lhs, sizeof lhs, "%s%s", vg_flags[k].flag, vg_flags[k].metavar);
+        print_wrapped(lhs, vwidth, vg_flags[k].help);
     }
     fputs("\n  -h, --help       This text.\n"
           "      --version    Print the version.\n"
@@ -219,32 +291,172 @@ static void parse_option(const char *arg, struct buf *pairs)
     buf_add(pairs, value);
 }
 
+/* Is w one of the '|'-separated words? */
+static int has_word(const char *words, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = words;; p++) {
+        const char *end = strchrnul(p, '|');
+        if ((size_t)(end - p) == n && strncmp(p, w, n) == 0)
+            return 1;
+        if (!*end)
+            return 0;
+        p = end;
+    }
+}
+
+/* 1 when arg is one of Valgrind's flags: then its heapcheck option is appended to *pairs (or nothing is,
+ * for one with nothing to set); 0 otherwise. A value Valgrind or heapcheck would not take is exit 2. */
+static int valgrind_flag(const char *arg, struct buf *pairs)
+{
+    const struct vg_flag *f = NULL;
+    const char *v = NULL;
+    for (size_t k = 0; k < VG_FLAG_COUNT && !f; k++) {
+        size_t n = strlen(vg_flags[k].flag);
+        int takes_value = vg_flags[k].flag[n - 1] == '=';
+        if (vg_flags[k].kind == VG_NATIVE)
+            continue;
+        if (takes_value ? strncmp(arg, vg_flags[k].flag, n) == 0 : strcmp(arg, vg_flags[k].flag) == 0) {
+            f = &vg_flags[k];
+            v = takes_value ? arg + n : "";
+        }
+    }
+    if (!f)
+        return 0;
+    int flen = (int)(strchrnul(arg, '=') - arg);
+    const lc_option_info_t *o = f->option ? lc_options_find(f->option, strlen(f->option)) : NULL;
+    if (f->option && !o)
+        fatal("Valgrind's '%.*s' maps to an unknown option '%s'", flen, arg, f->option);
+    char num[24];
+    switch (f->kind) {
+    case VG_TOOL:
+        if (strcmp(v, "memcheck") != 0)
+            usage_error("'%s': heapcheck checks the heap as Valgrind's memcheck does; it has no other tool",
+                        arg);
+        return 1;
+    case VG_IGNORED:
+        if (!has_word(f->metavar, v))
+            usage_error("option '%.*s' takes one of %s, not '%s'", flen, arg, f->metavar, v);
+        return 1;
+    case VG_YESNO:
+        if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+            usage_error("option '%.*s' takes yes or no, not '%s'", flen, arg, v);
+        v = strcmp(v, "yes") == 0 ? "1" : "0";
+        break;
+    case VG_FIXED:
+        v = f->value;
+        break;
+    case VG_CALLERS: {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (!*v || *end || errno || n < 1 || n > 500)
+            usage_error("option '%.*s' takes an integer from 1 to 500, not '%s'", flen, arg, v);
+        snprintf(num, sizeof num, "%ld", n < o->max ? n : o->max);
+        v = num;
+        break;
+    }
+    case VG_AS_IS:
+    case VG_NATIVE:
+        break;
+    }
+    char expected[256];
+    if (o->type == LC_OPT_STR && strchr(v, ':'))
+        usage_error("the value of option '%.*s' cannot contain ':' (it separates options in "
+                    "HEAPCHECK_OPTIONS)",
+                    flen, arg);
+    size_t vlen = strlen(v);
+    if (!lc_options_set(&scratch, o, v, vlen)) {
+        lc_options_expected(o, expected, sizeof expected);
+        if (o->type == LC_OPT_STR)
+            usage_error("option '%.*s' (heapcheck's --%s) takes %s, not a value of %zu bytes", flen, arg,
+                        o->name, expected, vlen);
+        usage_error("option '%.*s' (heapcheck's --%s) takes %s, not '%s'", flen, arg, o->name, expected, v);
+    }
+    if (pairs->len)
+        buf_add(pairs, ":");
+    buf_add(pairs, o->name);
+    buf_add(pairs, "=");
+    buf_add(pairs, v);
+    return 1;
+}
+
+/* 0 when path is a regular file; else why it cannot be the library: an errno, or -1 (not a regular file). */
+static int unusable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno ? errno : ENOENT;
+    return S_ISREG(st.st_mode) ? 0 : -1;
+}
+
+static void say_unusable(const char *path, int why, const char *end)
+{
+    if (why < 0)
+        fprintf(stderr, "heapcheck: library '%s' is not a regular file%s\n", path, end);
+    else
+        fprintf(stderr, "heapcheck: library '%s' not found: %s%s\n", path, strerror(why), end);
+}
+
+/* The places the library is looked for, beside the driver's own executable: n of them into places. */
+static int library_places(char places[LIBRARY_PLACES][PATH_MAX + 64])
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len < 0)
+        fatal("cannot find my own executable (/proc/self/exe): %s", strerror(errno));
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    const char *dirs[LIBRARY_PLACES] = {HEAPCHECK_DRIVER_LIBDIR, "../lib"};
+    int n = 0;
+    for (int k = 0; k < LIBRARY_PLACES; k++) {
+        if (k > 0 && strcmp(dirs[k], dirs[0]) == 0)
+            continue; /* the install libdir is the build tree's lib/ */
+        if (dirs[k][0] == '/')
+            snprintf(places[n], sizeof places[n], "%s/" LIBRARY_NAME, dirs[k]);
+        else
+            snprintf(places[n], sizeof places[n], "%s/%s/" LIBRARY_NAME, exe, dirs[k]);
+        n++;
+    }
+    return n;
+}
+
 /* The library to preload, as an absolute path (the program may chdir before it execs others). */
 static char *library_path(void)
 {
-    char path[PATH_MAX + 64];
+    char places[LIBRARY_PLACES][PATH_MAX + 64];
+    const char *path = NULL;
     const char *env = getenv("HEAPCHECK_LIBRARY");
     if (env && *env) {
-        if (strlen(env) >= sizeof path)
+        /* named by the user: that file or nothing */
+        if (strlen(env) >= sizeof places[0])
             fatal("HEAPCHECK_LIBRARY is too long");
-        strcpy(path, env);
+        int why = unusable(env);
+        if (why) {
+            say_unusable(env, why, why > 0 ? " (set HEAPCHECK_LIBRARY to its path)" : "");
+            exit(2);
+        }
+        path = env;
     } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n < 0)
-            fatal("cannot find my own executable (/proc/self/exe): %s", strerror(errno));
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(path, sizeof path, "%s/../lib/libheapcheck.so", exe);
+        int n = library_places(places);
+        int why[LIBRARY_PLACES];
+        for (int k = 0; k < n && !path; k++)
+            if (!(why[k] = unusable(places[k])))
+                path = places[k];
+        if (!path) {
+            /* every place tried, in order; one place keeps the one-line message */
+            for (int k = 0; k < n; k++)
+                say_unusable(places[k], why[k], n == 1 ? " (set HEAPCHECK_LIBRARY to its path)" : "");
+            if (n > 1)
+                fprintf(stderr,
+                        "heapcheck: " LIBRARY_NAME " is in none of these %d places (the install libdir, "
+                        "then a build tree's lib/); set HEAPCHECK_LIBRARY to its path\n",
+                        n);
+            exit(2);
+        }
     }
-    struct stat st;
-    if (stat(path, &st) != 0)
-        fatal("library '%s' not found: %s (set HEAPCHECK_LIBRARY to its path)", path,
-              strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        fatal("library '%s' is not a regular file", path);
     char *abs = realpath(path, NULL);
     if (!abs)
         fatal("library '%s': %s", path, strerror(errno));
@@ -339,6 +551,10 @@ int main(int argc, char **argv)
         if (strcmp(a, "--version") == 0) {
             printf("heapcheck %s\n", HEAPCHECK_VERSION);
             return 0;
+        }
+        if (valgrind_flag(a, &pairs)) {
+            i++;
+            continue;
         }
         if (strncmp(a, "--", 2) == 0) {
             parse_option(a, &pairs);
