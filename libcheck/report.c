@@ -150,7 +150,8 @@ static void session_begin(void) {
   if (!lc_options.symbolize) return;
   unsigned long long c[2] = { 0, 0 };
   dl_iterate_phdr(read_load_counts, c);
-  if (session_open && c[0] == session_adds && c[1] == session_subs) return;
+  // Also renewed when the program closed a file of the session (close_range): it is opened again, never reused.
+  if (session_open && c[0] == session_adds && c[1] == session_subs && lc_symbolize_intact()) return;
   if (session_open) lc_symbolize_end();
   lc_symbolize_begin();
   session_open = 1;
