@@ -1,8 +1,7 @@
 /* outfile.c: names and creates heapcheck's output files (see outfile.h) and keeps the log's descriptor honest.
- * Every name is opened below a descriptor of its directory (O_PATH), so what was checked there is what is written;
- * the last component never through a symbolic link. Raw opens (never the program's interposed functions), no
- * allocation, no stdio; descriptors go high (lc_os_fd_high), close-on-exec. Decides nothing about what a report
- * says or when it is written. */
+ * Every name is opened below an O_PATH descriptor of its directory, so what was checked is what is written, and
+ * never through a symbolic link; raw opens (not the program's interposed functions), descriptors high and
+ * close-on-exec, no allocation, no FILE streams. Decides nothing about what a report says or when it is written. */
 #define _GNU_SOURCE
 #include "outfile.h"
 #include "os.h"
@@ -154,8 +153,9 @@ int lc_outfile_create(lc_outfile_t *f, const char *what, const char *pattern, un
       f->fd = open_at(f->dir, base, O_WRONLY | O_NOFOLLOW, 0);
       if (f->fd < 0) goto fail;
       struct stat now;
-      if (fstat(f->fd, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) { why = why_replaced; goto fail; }
-      return f->fd;
+      if (fstat(f->fd, &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) return f->fd;
+      why = why_replaced;
+      goto fail;
     }
   }
   // A new file beside the final name, renamed over it at the end: a reader never sees half a report, and what

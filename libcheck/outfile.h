@@ -1,8 +1,7 @@
-/* outfile.h: heapcheck's output files (log_path, json_path): the name each process writes (%p, and its own name
- * when the pattern has no %p), created so that they cannot be turned against the program (no symbolic link
- * followed, no file of another user written, an unpredictable temporary renamed over the final name, no
- * directory that any user may rearrange), through descriptors above the program's range that are checked before
- * each use. Layer 1: uses lc and os only; knows no option and no report (its callers pass the pattern and mode). */
+/* outfile.h: heapcheck's output files (log_path, json_path): the name each process writes, created so that no link,
+ * file or directory of another user can turn them against the program, through descriptors above the program's
+ * range that are checked before each use. Layer 1: uses lc and os only; knows no option and no report (its callers
+ * pass the pattern and the mode). */
 #ifndef LC_OUTFILE_H
 #define LC_OUTFILE_H
 
