@@ -9,6 +9,7 @@
 #include "quiesce.h"
 #include "leakscan.h"
 #include "options.h"
+#include "outfile.h"
 #include "report.h"
 #include "symbolize.h"
 #include "unwind.h"
@@ -137,10 +138,14 @@ __attribute__((constructor(101))) static void lc_constructor(void) {
   lc_options_warn();
   if (lc_options.help) lc_options_print_help(2);
   int child;                                   // started by the checked program rather than by the user
-  int matters = !lc_options.trace_children || lc_options.trace_children_skip[0];   // else no need to look
+  // The parent is looked at only when it decides something: trace_children=0, the skip list, or a json_path
+  // without %p (only the root writes that name as given, outfile.c).
+  int matters = !lc_options.trace_children || lc_options.trace_children_skip[0] ||
+                (lc_options.json_path[0] && !lc_outfile_has_pid(lc_options.json_path));
   if (lc_options.root_pid) child = own_pid != lc_options.root_pid;
   else child = matters && parent_is_checked();
   if (child && (!lc_options.trace_children || skipped_by_name())) lc_traced = 0;   // the root is always checked
+  lc_outfile_set_root(!child);
   lc_unwind_init(lc_options.unwind == LC_UNWIND_FP, (int)lc_options.max_frames);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   lc_heap_thread_cache_init();

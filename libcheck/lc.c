@@ -11,7 +11,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,20 +29,7 @@ void lc_lock_slow(lc_lock_t *l) {
   }
 }
 
-int lc_move_fd_high(int fd) {
-  // Near the top of the descriptor limit (at most 4096, so the kernel's table stays small): programs take the
-  // lowest free numbers, and those must stay what they would be without heapcheck.
-  int min = 100;
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-    long top = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 4096 ? 4096 : (long)rl.rlim_cur;
-    if (top - 64 > min) min = (int)(top - 64);
-  }
-  int high = fcntl(fd, F_DUPFD_CLOEXEC, min);
-  if (high < 0) return fd;
-  lc_os_close(fd);               // not through the interposed close: fd may be 2
-  return high;
-}
+int lc_move_fd_high(int fd) { return lc_os_fd_high(fd); }
 
 /* Where "stderr" (fd 2 in lc_write_all) goes. The program's stderr is the file fd 2 held when libheapcheck started,
  * or the one the program later put there with dup2/dup3/freopen. A file that merely lands on number 2 (a program

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -74,8 +75,32 @@ void lc_os_for_each_range(lc_range_fn fn, void *arg) {
   }
 }
 
+int lc_os_fd_high(int fd) {
+  int saved = errno;
+  long top = 4096;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)top)
+    top = (long)rl.rlim_cur;
+  // The top 64 numbers first; when they are taken (libdw keeps one or two files per module of a report), a span
+  // twice as wide, down to half the limit.
+  for (long min = top - 64 > 100 ? top - 64 : 100; min < top;) {
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, min);
+    if (high >= 0) {
+      lc_os_close(fd);           // not through the interposed close: fd may be 2
+      errno = saved;
+      return high;
+    }
+    long lower = top - 2 * (top - min);
+    if (errno != EMFILE || lower < top / 2 || lower < 100) break;
+    min = lower;
+  }
+  errno = saved;
+  return fd;
+}
+
 int lc_os_open(const char *path, int flags, int mode) {
-  return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_CLOEXEC, mode);
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_CLOEXEC, mode);
+  return fd < 0 ? fd : lc_os_fd_high(fd);
 }
 
 ssize_t lc_os_read(int fd, void *buf, size_t len) {

@@ -8,6 +8,7 @@
 #include "os.h"
 #include "fingerprint.h"
 #include "options.h"
+#include "outfile.h"
 #include "stackdepot.h"
 #include "suppress.h"
 #include "symbolize.h"
@@ -44,7 +45,6 @@ static int fatal_signal;          // the fatal signal the exit report is made fo
 
 // One finding at a time, so text is never interleaved; held across symbolization: a sleeping lock.
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
-static int text_fd = -1;
 static size_t error_counts[LC_ERR_KINDS], error_total, errors_suppressed;
 
 /* ---- recorded errors, for the JSON report ---- */
@@ -74,38 +74,16 @@ void lc_report_unlock_all(void) { pthread_mutex_unlock(&report_lock); }
 
 /* ---- output ---- */
 
-// Expands %p in a path option into out.
-static void expand_path(const char *pattern, char *out, size_t cap) {
-  size_t o = 0;
-  for (const char *p = pattern; *p && o + 24 < cap; p++) {
-    if (p[0] == '%' && p[1] == 'p') { o += (size_t)snprintf(out + o, cap - o, "%d", (int)getpid()); p++; }
-    else out[o++] = *p;
-  }
-  out[o] = 0;
-}
+// Report files (outfile.c) are the user's alone unless report_mode=umask asks for the usual permissions.
+static unsigned file_mode(void) { return lc_options.report_mode == LC_REPORT_MODE_UMASK ? 0666 : 0600; }
 
-int lc_report_text_fd(void) {
-  if (text_fd >= 0) return text_fd;
-  text_fd = 2;
-  if (lc_options.log_path[0]) {
-    char path[1024];
-    expand_path(lc_options.log_path, path, sizeof path);
-    int fd = lc_os_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) text_fd = fd;
-    else {
-      char msg[1200];
-      int n = snprintf(msg, sizeof msg, "heapcheck: cannot open log_path '%s': %m; writing to stderr\n", path);
-      lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-    }
-  }
-  return text_fd;
-}
+int lc_report_text_fd(void) { return lc_outfile_log_fd(lc_options.log_path, file_mode()); }
 
 static char outbuf[16384];
 static size_t outlen;
 
 void lc_out_flush(void) {
-  if (outlen) lc_write_all(lc_report_text_fd(), outbuf, outlen);
+  if (outlen) lc_outfile_log_write(lc_report_text_fd(), outbuf, outlen);
   outlen = 0;
 }
 
@@ -150,7 +128,8 @@ static void session_begin(void) {
   if (!lc_options.symbolize) return;
   unsigned long long c[2] = { 0, 0 };
   dl_iterate_phdr(read_load_counts, c);
-  if (session_open && c[0] == session_adds && c[1] == session_subs) return;
+  // Also renewed when the program closed a file of the session (close_range): it is opened again, never reused.
+  if (session_open && c[0] == session_adds && c[1] == session_subs && lc_symbolize_intact()) return;
   if (session_open) lc_symbolize_end();
   lc_symbolize_begin();
   session_open = 1;
@@ -694,31 +673,16 @@ static void json_summary(lc_json_t *j, const lc_leak_result_t *r, const lc_heap_
               r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
 }
 
-// A new or regular file is written to a temporary name beside it and renamed over it at the end, so a reader
-// never sees half a report. Anything else (a symbolic link, a device, a FIFO) is written in place: renaming
-// over it would replace the link or the device node with a regular file. tmp[0] == 0 then. Returns the fd or -1.
-static int open_json(char *path, size_t cap, char *tmp, size_t tcap) {
+// The JSON report's file (outfile.c): a temporary beside json_path, renamed over it once whole; -1 when none.
+static int open_json(lc_outfile_t *out) {
   if (!lc_options.json_path[0]) return -1;
-  expand_path(lc_options.json_path, path, cap);
-  struct stat st;
-  tmp[0] = 0;
-  if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) snprintf(tmp, tcap, "%s.tmp.%d", path, (int)getpid());
-  const char *target = tmp[0] ? tmp : path;
-  int fd = lc_os_open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    char msg[1300];
-    int n = target == path ? snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s': %m\n", path)
-                           : snprintf(msg, sizeof msg, "heapcheck: cannot write json_path '%s' (through '%s'): %m\n",
-                                      path, tmp);
-    lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-  }
-  return fd;
+  return lc_outfile_create(out, "json_path", lc_options.json_path, file_mode());
 }
 
 static void write_json(const lc_leak_result_t *r, const lc_heap_usage_t *u, lc_exit_path_t path, int status,
                        int pid) {
-  char file[1024], tmp[1100];
-  int fd = open_json(file, sizeof file, tmp, sizeof tmp);
+  static lc_outfile_t out;          // under report_lock
+  int fd = open_json(&out);
   if (fd < 0) return;
   lc_json_t *j = &json;
   lc_json_begin(j, fd);
@@ -740,11 +704,9 @@ static void write_json(const lc_leak_result_t *r, const lc_heap_usage_t *u, lc_e
   json_suppressions(j);
   json_summary(j, r, u, status);
   int failed = lc_json_end(j) != 0;
-  lc_os_close(fd);
-  if (failed || (tmp[0] && rename(tmp, file) != 0)) {
-    if (tmp[0]) unlink(tmp);
-    char msg[1200];
-    int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", file);
+  if (lc_outfile_commit(&out, !failed) != 0) {
+    char msg[LC_OUTFILE_PATH_MAX + 64];
+    int n = snprintf(msg, sizeof msg, "heapcheck: could not write the JSON report to '%s'\n", out.path);
     lc_write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
   }
 }

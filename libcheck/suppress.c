@@ -149,16 +149,22 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
   va_end(ap2);
 }
 
-// A short printable excerpt of a line for messages (the rule itself is never truncated).
+// What a message shows of a line of the file: its first 32 bytes, printable ASCII as it is and every other byte
+// (control characters, bytes of 0x80 and above, which a terminal may take for commands) as \xNN, with '"' and '\'
+// escaped; "..." when there was more. The file may hold anything (the rule itself is never truncated): a message
+// tells where the mistake is (file:line) and shows no more than is needed to see it.
+#define EXCERPT_BYTES 32
 static const char *excerpt(const char *s) {
-  static char out[84];
-  size_t i = 0;
-  for (; s[i] && i < 72; i++) {
+  static char out[EXCERPT_BYTES * 4 + 4];
+  size_t i = 0, o = 0;
+  for (; s[i] && i < EXCERPT_BYTES; i++) {
     unsigned char c = (unsigned char)s[i];
-    out[i] = (c < 0x20 || c == 0x7f || c == '"') ? '?' : (char)c;
+    if (c == '"' || c == '\\') { out[o++] = '\\'; out[o++] = (char)c; }
+    else if (c >= 0x20 && c < 0x7f) out[o++] = (char)c;
+    else o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
   }
-  if (s[i]) { memcpy(out + i, "...", 3); i += 3; }
-  out[i] = 0;
+  if (s[i]) { memcpy(out + o, "...", 3); o += 3; }
+  out[o] = 0;
   return out;
 }
 

@@ -1,7 +1,7 @@
-/* symbolize.c: owns the libdwfl report-time session (module reporting, per-pc cache, inline expansion)
- * and the malloc-free table of remembered (possibly dlclose'd) modules.
+/* symbolize.c: owns the libdwfl report-time session (module reporting, per-pc cache, inline expansion, the files
+ * it holds open) and the malloc-free table of remembered (possibly dlclose'd) modules.
  * Must not run on allocation paths; lc_symbolize_remember_modules() must not call malloc or stdio.
- * Must not include other libcheck headers: only libc, libdl and libdw/libelf. */
+ * Must not include other libcheck headers: only libc, libdl and libdw/libelf (lc_move_fd_high is taken weakly). */
 #define _GNU_SOURCE
 #include "symbolize.h"
 
@@ -11,12 +11,14 @@
 #include <elf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BID_MAX 64  // raw build-id bytes kept (GNU build-ids are 20; leave room for longer ones)
@@ -191,9 +193,19 @@ typedef struct {
 
 typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
 
+// A file libdwfl holds open for the session, as it was when opened: the program may close the number
+// (close_range) and take it for a file of its own.
+typedef struct {
+  int fd;
+  dev_t dev;
+  ino_t ino;
+} sfile_t;
+
 static struct {
   int active;
   Dwfl *dwfl;
+  sfile_t *files;
+  size_t nfiles, capfiles;
   chunk_t *chunks;
   smod_t *mods;
   size_t nmods, capmods;
@@ -260,6 +272,61 @@ static smod_t *add_mod(const modrec_t *r, const char *path) {
   return m;
 }
 
+/* ---------- the session's files ---------- */
+
+// libheapcheck's (lc.c): moves a descriptor near the top of the limit, close-on-exec. Absent where this file is
+// linked alone (the golden tests): descriptors then stay where they are, close-on-exec.
+extern int lc_move_fd_high(int fd) __attribute__((weak));
+
+// Every file the session keeps lives above the program's range (libdwfl opens with the lowest free number, so a
+// program started with stdin closed would find its ELF file on fd 0) and is remembered with its identity.
+static int place(int fd) {
+  if (fd < 0) return fd;
+  if (lc_move_fd_high) fd = lc_move_fd_high(fd);
+  else fcntl(fd, F_SETFD, FD_CLOEXEC);
+  struct stat st;
+  if (fstat(fd, &st) != 0) return fd;
+  if (S.nfiles == S.capfiles) {
+    size_t cap = S.capfiles ? 2 * S.capfiles : 32;
+    sfile_t *v = realloc(S.files, cap * sizeof *v);
+    if (!v) return fd;
+    S.files = v;
+    S.capfiles = cap;
+  }
+  S.files[S.nfiles++] = (sfile_t){.fd = fd, .dev = st.st_dev, .ino = st.st_ino};
+  return fd;
+}
+
+static int still_ours(const sfile_t *f) {
+  struct stat st;
+  return fstat(f->fd, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino;
+}
+
+// libdwfl closes some of the files it was given itself (one that is no ELF file, a debug file that does not
+// match): forgotten right after the calls that can do that, entries from `from` on, so that only the program's
+// closing them later makes the session stale.
+static void settle(size_t from) {
+  size_t k = from;
+  for (size_t i = from; i < S.nfiles; i++)
+    if (still_ours(&S.files[i])) S.files[k++] = S.files[i];
+  S.nfiles = k;
+}
+
+// f's number, closed now, is taken again on spare (a file of ours) and remembered as that file, so that dwfl_end's
+// close of it cannot close a file the program opens meanwhile. 0 when the number holds another file: the program's.
+static int hold(sfile_t *f, int spare) {
+  struct stat st;
+  if (spare < 0 || fcntl(f->fd, F_GETFD) != -1) return 0;
+  int got = fcntl(spare, F_DUPFD_CLOEXEC, f->fd);
+  if (got == f->fd && fstat(got, &st) == 0) {
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    return 1;
+  }
+  if (got >= 0) close(got);
+  return 0;
+}
+
 static int current_cb(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   remember_arg_t *arg = data;
@@ -288,9 +355,16 @@ static void report_modules(void) {
   for (size_t i = 0; i < S.nmods; i++) {
     smod_t *m = &S.mods[i];
     if (m->rec.path[0] != '/') continue;  // vdso and friends: no file to open
+    // Opened here rather than by libdwfl, so that it is placed high and close-on-exec; on success libdwfl owns it.
+    size_t nf = S.nfiles;
+    int fd = place(open(m->rec.path, O_RDONLY | O_CLOEXEC));
     // add_p_vaddr: base is the load bias (dlpi_addr), also right for prelinked objects.
-    Dwfl_Module *dm = dwfl_report_elf(S.dwfl, m->rec.path, m->rec.path, -1, m->rec.bias, true);
-    if (!dm) continue;
+    Dwfl_Module *dm = fd < 0 ? NULL : dwfl_report_elf(S.dwfl, m->rec.path, m->rec.path, fd, m->rec.bias, true);
+    if (!dm) {
+      if (fd >= 0 && (nf == S.nfiles || still_ours(&S.files[nf]))) close(fd);   // not given to libdwfl after all
+      S.nfiles = nf;
+      continue;
+    }
     void **ud = NULL;
     dwfl_module_info(dm, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
     if (ud) *ud = m;
@@ -306,6 +380,7 @@ static void report_modules(void) {
     if (m->rec.bid_len && len > 0 && !same_bid(&m->rec, bits, (unsigned)len)) m->stale = 1;
     else if (!m->rec.bid_len && len > 0) m->bid_hex = hex_of(bits, (unsigned)len);
   }
+  settle(0);
 }
 
 static int readable(const char *dir, const char *sub, const char *name) {
@@ -362,13 +437,20 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
     errno = 0;
     return -1;
   }
-  return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
-                                      debuginfo_file_name);
+  // The file found is moved high. When it was found by build-id, libdwfl has already read it through the number it
+  // was opened on; it is mapped whole, so nothing is read through that number again.
+  return place(dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
+                                            debuginfo_file_name));
+}
+
+static int find_elf_high(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base, char **file_name,
+                         Elf **elfp) {
+  return place(dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp));
 }
 
 static const Dwfl_Callbacks g_callbacks = {
     // Modules come from dwfl_report_elf, so find_elf is only a safety net.
-    .find_elf = dwfl_linux_proc_find_elf,
+    .find_elf = find_elf_high,
     // Debuglink and /usr/lib/debug/.build-id lookups, local files only.
     .find_debuginfo = find_debuginfo_local,
     .section_address = dwfl_offline_section_address,
@@ -384,8 +466,29 @@ void lc_symbolize_begin(void) {
   report_modules();
 }
 
+int lc_symbolize_intact(void) {
+  for (size_t i = 0; i < S.nfiles; i++)
+    if (!still_ours(&S.files[i])) return 0;
+  return 1;
+}
+
 void lc_symbolize_end(void) {
-  if (S.dwfl) dwfl_end(S.dwfl);
+  // dwfl_end closes every number it holds: each must still be ours (or be taken again) then. One that now holds
+  // the program's file would be closed under the program: that Dwfl is left as it is, its files closed here.
+  int whole = 1, spare = -1;
+  for (size_t i = 0; i < S.nfiles; i++) {
+    if (still_ours(&S.files[i])) continue;
+    if (spare < 0) spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    whole &= hold(&S.files[i], spare);
+  }
+  if (spare >= 0) close(spare);
+  if (!whole) {
+    for (size_t i = 0; i < S.nfiles; i++)
+      if (still_ours(&S.files[i])) close(S.files[i].fd);
+  } else if (S.dwfl) {
+    dwfl_end(S.dwfl);
+  }
+  free(S.files);
   while (S.chunks) {
     chunk_t *c = S.chunks;
     S.chunks = c->next;
@@ -662,6 +765,7 @@ static void dwarf_frames(smod_t *m, Dwfl_Module *dm, Dwarf_Addr a, const lc_sym_
 }
 
 static int compute(uintptr_t pc, int exact, lc_sym_frame_t **out) {
+  size_t nf = S.nfiles;        // debug files found for this pc's module are opened below
   lc_sym_frame_t base;
   memset(&base, 0, sizeof base);
   base.pc = pc;
@@ -684,6 +788,7 @@ static int compute(uintptr_t pc, int exact, lc_sym_frame_t **out) {
       last->function = demangled(dwfl_module_addrinfo(dm, a, &off, &sym, NULL, NULL, NULL));
     }
   }
+  settle(nf);
   if (!f.n && !push(&f, &base)) {
     *out = NULL;
     return 0;

@@ -41,8 +41,15 @@ void lc_symbolize_begin(void);
 // Returns 0 only for max <= 0 or out == NULL. Outside a session it returns the bare pc frame.
 int lc_symbolize_pc(uintptr_t pc, int exact, lc_sym_frame_t *out, int max);
 
-// Frees everything the session allocated (dwfl_end, cache, strings). Safe to call without a session.
+// Frees everything the session allocated (dwfl_end, cache, strings). Safe to call without a session. A file of the
+// session that the program closed and whose number now holds a file of the program's is not closed again: that
+// libdwfl session is then left unfreed.
 void lc_symbolize_end(void);
+
+// 1 when every file the session holds open (ELF and debug files, placed near the top of the descriptor limit,
+// close-on-exec) is still the file it opened; 0 once the program closed one (close_range) or put another file on
+// its number: the session must then be ended and begun again before the next report.
+int lc_symbolize_intact(void);
 
 // Snapshot (path, load bias, address ranges, build-id) of every loaded module into fixed static/mmap'd storage
 // WITHOUT calling malloc (called from a dlclose() wrapper right before a library is unloaded, and possibly from

@@ -3,7 +3,8 @@
 #
 #   args      arguments that are not text (invalid UTF-8 bytes, control characters) and one of 100000 bytes:
 #             valid JSON that heapcheck-report reads, U+FFFD for the bytes, every argument whole
-#   symlink   json_path is a symbolic link: the report goes to its target, the link stays a link
+#   symlink   json_path is a symbolic link: refused and said on stderr (a link may have been planted by another
+#             user); its target is not written, the link stays a link, no temporary file is left
 . "$HC_SRC/common.sh"
 case "${1:-}" in
   args)
@@ -23,9 +24,12 @@ PY
   symlink)
     : >"$W/target.json"
     ln -s target.json "$W/link.json"
-    HEAPCHECK_OPTIONS="json_path=$W/link.json" LD_PRELOAD="$HC_LIB" /bin/true || fail "the program failed"
+    HEAPCHECK_OPTIONS="json_path=$W/link.json" LD_PRELOAD="$HC_LIB" /bin/true 2>"$W/err" || fail "the program failed"
     [ -L "$W/link.json" ] || fail "the link was replaced by a file"
-    "$HC_PY" -c 'import json, sys; json.load(open(sys.argv[1]))' "$W/target.json" || fail "the target holds no report"
+    [ -s "$W/target.json" ] && fail "the report was written through the link"
+    grep -F -q "heapcheck: cannot write json_path '$W/link.json': it is a symbolic link" "$W/err" ||
+      fail "the refusal is not said: $(cat "$W/err")"
+    ls "$W" | grep -q '\.tmp\.' && fail "a temporary file was left: $(ls "$W")"
     ;;
   *) fail "unknown case '${1:-}'" ;;
 esac
