@@ -134,7 +134,36 @@ static int want_count(const char *path, const char *where, json_t *obj, const ch
     return 0;
 }
 
-/* The summary's numbers are counts, its parts objects: merge adds them up. */
+/* key absent, null, or a value of the JSON type wanted (true/false for JSON_TRUE); an array's
+ * elements, with elem_type, that type too */
+static int want_type(const char *path, const char *where, json_t *obj, const char *key,
+                     json_type type, json_type elem_type)
+{
+    static const char *const names[] = {
+        [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+        [JSON_TRUE] = "true or false"};
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 1;
+    json_type t = json_typeof(v) == JSON_FALSE ? JSON_TRUE : json_typeof(v);
+    if (t != type) {
+        hcr_err("%s: %s: \"%s\" is %s, not %s", path, where, key, type_of(v), names[type]);
+        return 0;
+    }
+    size_t i;
+    json_t *e;
+    if (type == JSON_ARRAY)
+        json_array_foreach(v, i, e)
+            if (json_typeof(e) != elem_type) {
+                hcr_err("%s: %s: \"%s\" holds %s, not only %s", path, where, key, type_of(e),
+                        names[elem_type]);
+                return 0;
+            }
+    return 1;
+}
+
+/* The summary's numbers are counts, its parts objects: merge adds them up. What decides the gate
+ * besides the findings (the policy, an incomplete leak check, rejected options) has its types. */
 static int check_summary(const char *path, json_t *summary)
 {
     if (!summary || json_is_null(summary))
@@ -157,7 +186,12 @@ static int check_summary(const char *path, json_t *summary)
     }
     return want_count(path, "summary", summary, "error_count") &&
            want_count(path, "summary", summary, "errors_suppressed") &&
-           want_int(path, "summary", summary, "exit_status");
+           want_int(path, "summary", summary, "exit_status") &&
+           want_type(path, "summary", summary, "counted_leak_kinds", JSON_ARRAY, JSON_STRING) &&
+           want_type(path, "summary", summary, "incomplete", JSON_TRUE, 0) &&
+           want_type(path, "summary", summary, "incomplete_reason", JSON_STRING, 0) &&
+           want_type(path, "summary", summary, "options_rejected", JSON_ARRAY, JSON_STRING) &&
+           want_type(path, "summary", summary, "text_lost", JSON_TRUE, 0);
 }
 
 /* key absent, null or a string */
