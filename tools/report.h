@@ -56,6 +56,15 @@ int hcr_is_suppressed(json_t *leak);                                /* suppresse
 const char *hcr_kind(json_t *finding);
 const char *hcr_fingerprint(json_t *finding);
 
+/* The exit-status policy a report was made under: the leak kinds whose unsuppressed groups fail
+ * it (summary.counted_leak_kinds, each once, at most max of them, pointing into the report; for a
+ * report that records none, leak-definite and leak-possible, as check judged before); their count.
+ * *recorded (if not NULL) says which. */
+#define HCR_MAX_LEAK_KINDS 8
+size_t hcr_counted_leak_kinds(json_t *report, const char **kinds, size_t max, int *recorded);
+/* 1 if this leak of report fails it under that policy (unsuppressed, of a counted kind). */
+int hcr_counts_leak(json_t *report, json_t *leak);
+
 /* "kind\nfingerprint": the key merge and diff group findings on. Caller frees. */
 char *hcr_finding_key(json_t *finding);
 

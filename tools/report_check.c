@@ -253,7 +253,7 @@ static void print_expect(FILE *out, size_t i, const struct expect *e)
 
 /* The leak kinds that fail the gate (the exit-status policy; errors, an incomplete leak check and
  * rejected options always fail it), and where they came from. */
-#define MAX_KINDS 8
+#define MAX_KINDS HCR_MAX_LEAK_KINDS
 struct policy {
     const char *kind[MAX_KINDS];
     size_t n;
@@ -269,25 +269,12 @@ static int counted_kind(const struct policy *p, const char *kind)
     return 0;
 }
 
-/* The policy REPORT was made under: its summary's counted_leak_kinds, else (a report from before
- * the policy was recorded) errors and definite and possible leaks, as check always judged them. */
+/* The policy REPORT was made under (hcr_counted_leak_kinds). */
 static void recorded_policy(json_t *r, struct policy *p)
 {
-    json_t *kinds = json_object_get(json_object_get(r, "summary"), "counted_leak_kinds");
     memset(p, 0, sizeof *p);
-    if (!json_is_array(kinds)) {
-        p->kind[p->n++] = "leak-definite";
-        p->kind[p->n++] = "leak-possible";
-        return;
-    }
-    p->recorded = 1;
-    p->source = "the report";
-    size_t i;
-    json_t *k;
-    json_array_foreach(kinds, i, k) {
-        if (json_is_string(k) && p->n < MAX_KINDS && !counted_kind(p, json_string_value(k)))
-            p->kind[p->n++] = json_string_value(k);
-    }
+    p->n = hcr_counted_leak_kinds(r, p->kind, MAX_KINDS, &p->recorded);
+    p->source = p->recorded ? "the report" : NULL;
 }
 
 /* --leak-kinds=LIST: the option's words (definite, possible, reachable), comma separated, or

@@ -3,8 +3,9 @@
  * allocation (leaks) stack as its location, every stack as a SARIF stack, suppressed leaks as
  * results with an external suppression; streamed: written a finding at a time as the reports are
  * read (hcr_stream_report), never held whole. JUnit XML: one testsuite per report, one testcase
- * per finding (failure for errors and definite/possible leaks, skipped for reachable ones;
- * suppressed leaks are left out). */
+ * per finding (failure for errors and the leaks the report's policy counts, as check fails on
+ * them, skipped for the others; suppressed leaks are left out), and a failing one for a leak
+ * check that did not complete and for each rejected option. */
 #define _GNU_SOURCE
 #include "report.h"
 
@@ -366,7 +367,7 @@ static void xml_escape(FILE *f, const char *s)
     }
 }
 
-static void junit_case(FILE *x, const char *suite, json_t *f, int is_leak)
+static void junit_case(FILE *x, const char *suite, json_t *f, int is_leak, int counted)
 {
     const char *kind = hcr_kind(f);
     char *line = finding_text(f, is_leak);
@@ -377,8 +378,7 @@ static void junit_case(FILE *x, const char *suite, json_t *f, int is_leak)
     fputs("\" file=\"", x);
     xml_escape(x, suite);
     fputs("\">\n", x);
-    int reachable = is_leak && strcmp(kind, "leak-definite") && strcmp(kind, "leak-possible");
-    if (reachable) {
+    if (!counted) {
         fputs("      <skipped message=\"", x);
         xml_escape(x, kind);
         fputs(" (not counted)\"/>\n", x);
@@ -410,6 +410,46 @@ static void junit_case(FILE *x, const char *suite, json_t *f, int is_leak)
     free(line);
 }
 
+static void junit_problem(FILE *x, const char *suite, const char *type, const char *what,
+                          const char *detail)
+{
+    fputs("    <testcase classname=\"heapcheck.", x);
+    fputs(type, x);
+    fputs("\" name=\"", x);
+    xml_escape(x, what);
+    xml_escape(x, detail);
+    fputs("\" file=\"", x);
+    xml_escape(x, suite);
+    fprintf(x, "\">\n      <failure type=\"%s\" message=\"", type);
+    xml_escape(x, what);
+    xml_escape(x, detail);
+    fputs("\"/>\n    </testcase>\n", x);
+}
+
+/* What fails a report besides its findings, as check says it: a leak check that did not complete
+ * and each rejected option, one failing testcase each (written on x when not NULL); their count. */
+static size_t junit_problems(FILE *x, const char *suite, json_t *report)
+{
+    json_t *s = json_object_get(report, "summary");
+    size_t n = 0, i;
+    json_t *name;
+    if (json_is_true(json_object_get(s, "incomplete"))) {
+        const char *why = hcr_str(s, "incomplete_reason");
+        if (x)
+            junit_problem(x, suite, "incomplete", why ? "the leak check did not complete: "
+                                                      : "the leak check did not complete",
+                          why ? why : "");
+        n++;
+    }
+    json_array_foreach(json_object_get(s, "options_rejected"), i, name) {
+        if (x)
+            junit_problem(x, suite, "option-rejected", "option rejected at start-up: ",
+                          json_is_string(name) ? json_string_value(name) : "?");
+        n++;
+    }
+    return n;
+}
+
 static int export_junit(json_t **reports, char **paths, int n, const char *out)
 {
     char *text = NULL;
@@ -430,16 +470,16 @@ static int export_junit(json_t **reports, char **paths, int n, const char *out)
         return HCR_BAD_INPUT;
     }
     for (int r = 0; r < n; r++) {
-        size_t tests = 0, fails = 0, skips = 0;
+        size_t problems = junit_problems(NULL, NULL, reports[r]);
+        size_t tests = problems, fails = problems, skips = 0;
         for (int is_leak = 0; is_leak < 2; is_leak++) {
             size_t i;
             json_t *f;
             json_array_foreach(is_leak ? hcr_leaks(reports[r]) : hcr_errors(reports[r]), i, f) {
                 if (is_leak && hcr_is_suppressed(f))
                     continue;
-                const char *k = hcr_kind(f);
                 tests++;
-                if (is_leak && strcmp(k, "leak-definite") && strcmp(k, "leak-possible"))
+                if (is_leak && !hcr_counts_leak(reports[r], f))
                     skips++;
                 else
                     fails++;
@@ -454,9 +494,10 @@ static int export_junit(json_t **reports, char **paths, int n, const char *out)
             json_t *f;
             json_array_foreach(is_leak ? hcr_leaks(reports[r]) : hcr_errors(reports[r]), i, f) {
                 if (!(is_leak && hcr_is_suppressed(f)))
-                    junit_case(b, paths[r], f, is_leak);
+                    junit_case(b, paths[r], f, is_leak, !is_leak || hcr_counts_leak(reports[r], f));
             }
         }
+        junit_problems(b, paths[r], reports[r]);
         fputs("  </testsuite>\n", b);
         total += tests;
         total_fail += fails;

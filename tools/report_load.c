@@ -692,6 +692,40 @@ done:
 
 /* Accessors --------------------------------------------------------------------------------- */
 
+size_t hcr_counted_leak_kinds(json_t *report, const char **kinds, size_t max, int *recorded)
+{
+    json_t *list = json_object_get(json_object_get(report, "summary"), "counted_leak_kinds");
+    size_t n = 0;
+    if (recorded)
+        *recorded = json_is_array(list);
+    if (!json_is_array(list)) { /* the policy check applied before reports recorded one */
+        static const char *const before[] = {"leak-definite", "leak-possible"};
+        for (; n < max && n < 2; n++)
+            kinds[n] = before[n];
+        return n;
+    }
+    size_t i, j;
+    json_t *k;
+    json_array_foreach(list, i, k) {
+        const char *s = json_string_value(k);
+        for (j = 0; s && j < n && strcmp(kinds[j], s) != 0; j++)
+            continue;
+        if (s && j == n && n < max)
+            kinds[n++] = s;
+    }
+    return n;
+}
+
+int hcr_counts_leak(json_t *report, json_t *leak)
+{
+    const char *kinds[HCR_MAX_LEAK_KINDS];
+    size_t n = hcr_counted_leak_kinds(report, kinds, HCR_MAX_LEAK_KINDS, NULL);
+    for (size_t i = 0; i < n && !hcr_is_suppressed(leak); i++)
+        if (strcmp(kinds[i], hcr_kind(leak)) == 0)
+            return 1;
+    return 0;
+}
+
 int hcr_report_version(json_t *report)
 {
     json_int_t v;

@@ -455,7 +455,11 @@ int hcr_cmd_merge(int argc, char **argv)
          * merged report that records one for the others counts those kinds as well. */
         json_t *kinds = json_object_get(json_object_get(out, "summary"), "counted_leak_kinds");
         if (m.policy_unrecorded && json_is_array(kinds)) {
-            json_t *old = json_pack("[ss]", "leak-definite", "leak-possible");
+            const char *k[HCR_MAX_LEAK_KINDS];
+            size_t n = hcr_counted_leak_kinds(NULL, k, HCR_MAX_LEAK_KINDS, NULL);
+            json_t *old = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(old, json_string(k[i]));
             union_into(kinds, old);
             json_decref(old);
         }

@@ -176,6 +176,28 @@ if [ $have_python = 1 ]; then
     python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$W/junit.xml" || fail "not well-formed XML"
 fi
 
+case_ "JUnit follows the report's policy and fails what check fails on"
+cat >"$W/policy.json" <<'JSON'
+{ "heapcheck_report": 2, "errors": [],
+  "leaks": [ { "kind": "leak-possible", "fingerprint": "1111222233334444", "bytes": 16, "blocks": 1,
+               "stack": [ { "function": "grow", "file": "g.c", "line": 4 } ], "suppressed_by": null } ],
+  "summary": { "counted_leak_kinds": ["leak-definite"], "incomplete": true,
+               "incomplete_reason": "no memory was left for the leak scan's tables",
+               "options_rejected": ["unwind"] } }
+JSON
+report export --format=junit "$W/policy.json"
+expect_rc 0
+expect_out '<testsuite name="'"$W"'/policy.json" tests="3" failures="2" errors="0" skipped="1">'
+expect_out '<skipped message="leak-possible (not counted)"/>'
+expect_out '<failure type="incomplete" message="the leak check did not complete: no memory was left for the leak scan&apos;s tables"/>'
+expect_out '<failure type="option-rejected" message="option rejected at start-up: unwind"/>'
+if [ $have_python = 1 ]; then
+    python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$OUT" || fail "not well-formed XML"
+fi
+sed 's/"counted_leak_kinds": \["leak-definite"\]/"counted_leak_kinds": ["leak-possible"]/' "$W/policy.json" >"$W/policy2.json"
+report export --format=junit "$W/policy2.json"
+expect_out 'tests="3" failures="3" errors="0" skipped="0"'
+
 case_ "JUnit escapes XML"
 cat >"$W/esc.json" <<'JSON'
 { "heapcheck_report": 1, "errors": [ { "kind": "invalid-free", "fingerprint": "0000000000000bad",
