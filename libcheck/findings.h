@@ -35,6 +35,23 @@ typedef struct lc_leak_group_s {
   uint64_t report_fingerprint;
 } lc_leak_group_t;
 
+// Why a leak check did not complete, with the report's words for it (the JSON's incomplete_reason). A check that
+// did not complete is a finding of its own: leaks may be missing, so no run is called clean on it.
+#define LC_INCOMPLETE_LIST(X) \
+  X(NONE, "") \
+  X(NO_RESULT, "no memory was left for the leak check") \
+  X(NO_TABLES, "no memory was left for the leak scan's tables") \
+  X(NO_EXCLUSIONS, "no memory was left for the table of heapcheck's own memory, so the roots were unknown") \
+  X(TOO_MANY_RANGES, "heapcheck's own memory spans more ranges than its table holds, so the roots were unknown") \
+  X(NO_MAPS, "/proc/self/maps could not be read (no memory for it, or no /proc), so the roots were unknown") \
+  X(INTERRUPTED, "the process exited from a signal handler that interrupted the allocator")
+typedef enum lc_incomplete_e {
+#define LC_INCOMPLETE_ENUM(id, text) LC_INCOMPLETE_##id,
+  LC_INCOMPLETE_LIST(LC_INCOMPLETE_ENUM)
+#undef LC_INCOMPLETE_ENUM
+  LC_INCOMPLETE_COUNT
+} lc_incomplete_t;
+
 typedef struct lc_leak_result_s {
   lc_leak_group_t *groups;               // sorted: kind, then bytes (largest first)
   size_t ngroups;
@@ -45,6 +62,7 @@ typedef struct lc_leak_result_s {
   int incomplete;                        // the roots could not be established: no block is called lost
   int unscanned;                         // no memory for the scan's tables: nothing was checked
   int ungrouped;                         // no memory for the groups: the totals hold, the list is empty
+  lc_incomplete_t incomplete_reason;     // NONE unless incomplete or unscanned (then why)
   double scan_seconds;
   size_t map_bytes;                      // size of the checker-owned memory behind groups
 } lc_leak_result_t;

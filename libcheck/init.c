@@ -212,13 +212,27 @@ void lc_before_dlclose(void) {
   lc_leave();
 }
 
-// The exit status that these (unsuppressed) findings ask for under exitcode and leak_exitcode_kinds, or -1.
-static int status_for(const lc_finding_counts_t *c) {
+/* The exit-status policy, in one place: what fails the run. The report records it (lc_exit_policy_t) so that
+ * heapcheck-report check applies the same. Errors and a leak check that did not complete always fail it; a
+ * rejected option does (not under secure execution); leaks do when their kind is in leak_exitcode_kinds (definite
+ * includes the blocks lost with them). exitcode=0 keeps the program's own status whatever was found. */
+static lc_exit_policy_t exit_policy(void) {
+  uint64_t k = lc_options.leak_exitcode_kinds;
+  lc_exit_policy_t p = { .options_fail = lc_options_failed() };
+  if (k & LC_OPTION_BIT(LC_EXITCODE_DEFINITE)) p.counted_leaks |= LC_LEAK_KIND_BIT(LC_LEAK_DEFINITE);
+  if (k & LC_OPTION_BIT(LC_EXITCODE_POSSIBLE)) p.counted_leaks |= LC_LEAK_KIND_BIT(LC_LEAK_POSSIBLE);
+  if (k & LC_OPTION_BIT(LC_EXITCODE_REACHABLE)) p.counted_leaks |= LC_LEAK_KIND_BIT(LC_LEAK_REACHABLE);
+  return p;
+}
+
+// The exit status that these (unsuppressed) findings ask for under the policy, or -1.
+static int status_for(const lc_finding_counts_t *c, const lc_exit_policy_t *p) {
   if (lc_options.exitcode == 0) return -1;
-  uint64_t k = lc_options.leak_exitcode_kinds;   // a rejected option fails the run as a finding does
-  if (c->errors > 0 || lc_options_failed() || ((k & LC_OPTION_BIT(LC_EXITCODE_DEFINITE)) && c->definite_blocks > 0) ||
-      ((k & LC_OPTION_BIT(LC_EXITCODE_POSSIBLE)) && c->possible_blocks > 0) ||
-      ((k & LC_OPTION_BIT(LC_EXITCODE_REACHABLE)) && c->reachable_blocks > 0))
+  unsigned k = p->counted_leaks;
+  if (c->errors > 0 || c->incomplete != LC_INCOMPLETE_NONE || p->options_fail ||
+      ((k & LC_LEAK_KIND_BIT(LC_LEAK_DEFINITE)) && c->definite_blocks > 0) ||
+      ((k & LC_LEAK_KIND_BIT(LC_LEAK_POSSIBLE)) && c->possible_blocks > 0) ||
+      ((k & LC_LEAK_KIND_BIT(LC_LEAK_REACHABLE)) && c->reachable_blocks > 0))
     return (int)lc_options.exitcode;
   return -1;
 }
@@ -233,9 +247,20 @@ int lc_finish(lc_exit_path_t path) {
     if (on_demand || __atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) return -1;
     static const char note[] = "heapcheck: the process exited from a signal handler that interrupted the "
                                "allocator; no leak check was possible\n";
-    lc_write_all(lc_report_text_fd(), note, sizeof note - 1);
+    int fd = lc_report_text_fd();
+    lc_write_all(fd, note, sizeof note - 1);
+    // A leak check that was asked for and could not run fails the run as one that did not complete does.
     lc_finding_counts_t errors_only = { .errors = lc_report_error_count() };
-    return status_for(&errors_only);
+    if (lc_options.leak_check != LC_LEAK_CHECK_NO) errors_only.incomplete = LC_INCOMPLETE_INTERRUPTED;
+    lc_exit_policy_t policy = exit_policy();
+    int status = status_for(&errors_only, &policy);
+    if (status >= 0 && errors_only.incomplete != LC_INCOMPLETE_NONE) {
+      char msg[128];
+      int n = snprintf(msg, sizeof msg, "heapcheck: the process will exit with status %d (exitcode): leaks may "
+                       "have gone unreported\n", status);
+      lc_write_all(fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    }
+    return status;
   }
   int cancel_state;                         // the scan stops the world and reads /proc: never cancelled midway
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
@@ -265,8 +290,9 @@ int lc_finish(lc_exit_path_t path) {
   }
   lc_heap_usage_t usage = lc_alloc_stats();
   lc_finding_counts_t left = lc_report_final_begin(leaks);
-  int status = on_demand ? -1 : status_for(&left);     // on demand the program runs on: no status to record
-  lc_report_final_end(&usage, path, status);
+  lc_exit_policy_t policy = exit_policy();
+  int status = on_demand ? -1 : status_for(&left, &policy);   // on demand the program runs on: no status to record
+  lc_report_final_end(&usage, path, status, &policy);
   if (on_demand && leaks) status = (int)(leaks->definite_bytes > 0x7fffffff ? 0x7fffffff : leaks->definite_bytes);
   lc_leakscan_free(leaks);
   lc_leave();

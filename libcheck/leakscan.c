@@ -483,6 +483,8 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
     // something false.
     if (!s->excl || s->excl_overflow || !maps.buf) {
       r->incomplete = 1;
+      r->incomplete_reason = !s->excl ? LC_INCOMPLETE_NO_EXCLUSIONS
+                             : s->excl_overflow ? LC_INCOMPLETE_TOO_MANY_RANGES : LC_INCOMPLETE_NO_MAPS;
       for (size_t i = 0; i < s->n; i++) s->blocks[i].state = ST_REACHABLE;
     }
     // Roots: registers (ours and the stopped threads'), then every writable mapping of the program.
@@ -496,6 +498,7 @@ LC_NOINLINE lc_leak_result_t *lc_leakscan_run(int freeres, uintptr_t stack_from,
     lc_procmaps_free(&maps);
   } else {
     r->unscanned = 1;
+    r->incomplete_reason = LC_INCOMPLETE_NO_TABLES;
   }
   if (!keep_stopped) lc_stoptheworld_resume();
   group(s, r);

@@ -1,7 +1,7 @@
 /* report.c: says every finding, in text as it happens and in the versioned JSON report at exit (see
  * docs/report-schema.md). Formats into fixed buffers and writes with write(2) (the JSON through json_out.c);
- * symbolizes through symbolize.c and applies suppressions through suppress.c, both under the caller's lc_inside
- * guard. Is handed the leaks, the heap counters and the exit status; decides nothing but abort_on_error. */
+ * symbolizes and suppresses through symbolize.c and suppress.c under the caller's lc_inside guard. Is handed the
+ * leaks, heap counters, exit status and the policy behind it (recorded); decides nothing but abort_on_error. */
 #define _GNU_SOURCE
 #include "report.h"
 #include "json_out.h"
@@ -40,6 +40,7 @@ static const char *const leak_phrases[LC_LEAK_KINDS] = {
 #define NAME_OF(id, name) name,
 static const char *const by_names[LC_BY_COUNT] = { LC_BY_LIST(NAME_OF) };
 static const char *const exit_path_names[LC_EXIT_PATH_COUNT] = { LC_EXIT_PATH_LIST(NAME_OF) };
+static const char *const incomplete_reasons[LC_INCOMPLETE_COUNT] = { LC_INCOMPLETE_LIST(NAME_OF) };
 static int fatal_signal;          // the fatal signal the exit report is made for, 0 when none
 #undef NAME_OF
 
@@ -482,6 +483,17 @@ static void decide(lc_leak_result_t *r) {
   }
 }
 
+// Why the leak check asked for did not complete, or NONE: no result at all, no tables, or roots unknown. A thread
+// that did not stop for the scan does not make it incomplete: its unseen registers can make a block look lost
+// that was not, never hide one that was.
+static lc_incomplete_t incomplete_of(const lc_leak_result_t *r) {
+  if (lc_options.leak_check == LC_LEAK_CHECK_NO) return LC_INCOMPLETE_NONE;
+  if (!r) return LC_INCOMPLETE_NO_RESULT;
+  if (!r->incomplete && !r->unscanned) return LC_INCOMPLETE_NONE;
+  if (r->incomplete_reason != LC_INCOMPLETE_NONE) return r->incomplete_reason;
+  return r->unscanned ? LC_INCOMPLETE_NO_TABLES : LC_INCOMPLETE_NO_EXCLUSIONS;
+}
+
 static void totals(const lc_leak_result_t *r) {
   lc_leak_result_t taken = { 0 };      // what the suppressed groups hold
   lc_finding_counts_t left = { .errors = error_total };
@@ -522,6 +534,7 @@ static void totals(const lc_leak_result_t *r) {
     left.possible_blocks = sum->possible_blocks;
     left.reachable_blocks = sum->reachable_blocks;
   }
+  left.incomplete = incomplete_of(r);
   fin.left = left;
 }
 
@@ -559,8 +572,6 @@ static void say_leak_summary(const lc_leak_result_t *r, int pid) {
          (unsigned long long)s->reachable_blocks);
   lc_out("==%d==         suppressed: %llu bytes in %llu blocks\n", pid, (unsigned long long)fin.supp_bytes,
          (unsigned long long)fin.supp_blocks);
-  if (r->incomplete)
-    lc_out("==%d== warning: the leak scan could not tell heapcheck's own memory apart; no leak is reported\n", pid);
   if (r->ungrouped)
     lc_out("==%d== warning: no memory was left to group the leaks by stack: totals only\n", pid);
   if (r->threads_unresponsive)
@@ -568,19 +579,29 @@ static void say_leak_summary(const lc_leak_result_t *r, int pid) {
            r->threads_unresponsive, r->threads_unresponsive == 1 ? "" : "s");
 }
 
+// A leak check that did not complete is a finding of its own: said whatever else was found.
+static void say_incomplete(int pid, int status) {
+  if (fin.left.incomplete == LC_INCOMPLETE_NONE) return;
+  lc_out("==%d== error: the leak check did not complete: %s; leaks may be missing from this report", pid,
+         incomplete_reasons[fin.left.incomplete]);
+  if (status >= 0) lc_out(", so the run fails as for a finding (exit status %d)", status);
+  lc_out("\n");
+}
+
 // Heap, leak and error summaries: when something was found, or with verbosity=1.
-static void say_summary(const lc_leak_result_t *r, const lc_heap_usage_t *u, int pid) {
-  if ((!r || r->unscanned) && lc_options.leak_check != LC_LEAK_CHECK_NO)
-    lc_out("==%d== warning: the leak check could not run: no memory was left for its tables\n", pid);
+static void say_summary(const lc_leak_result_t *r, const lc_heap_usage_t *u, int pid, int status) {
+  say_incomplete(pid, status);
   const lc_finding_counts_t *left = &fin.left;
-  int any = left->errors > 0 || left->definite_blocks > 0 || (left->possible_blocks > 0 && lc_options.show_possibly);
+  int any = left->errors > 0 || left->definite_blocks > 0 || (left->possible_blocks > 0 && lc_options.show_possibly) ||
+            left->incomplete != LC_INCOMPLETE_NONE;
   if (!any && lc_options.verbosity <= 0) return;
   lc_out("==%d== HEAP SUMMARY:\n", pid);
-  if (r) lc_out("==%d==     in use at exit: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->in_use_bytes,
+  int scanned = r && !r->unscanned;      // else the scan's counts are zeros, not the heap
+  if (scanned) lc_out("==%d==     in use at exit: %llu bytes in %llu blocks\n", pid, (unsigned long long)r->in_use_bytes,
                 (unsigned long long)r->in_use_blocks);
   lc_out("==%d==   total heap usage: %llu allocs, %llu frees, %llu bytes allocated\n", pid,
          (unsigned long long)u->allocs, (unsigned long long)u->frees, (unsigned long long)u->bytes_allocated);
-  if (r) say_leak_summary(r, pid);
+  if (scanned) say_leak_summary(r, pid);
   if (error_total) {
     lc_out("==%d== ERROR SUMMARY: %zu error%s (", pid, error_total, error_total == 1 ? "" : "s");
     int first = 1;
@@ -641,7 +662,35 @@ static void json_suppressions(lc_json_t *j) {
   LC_JSON_LIT_SEL(j, first, "],\n", "\n  ],\n");
 }
 
-static void json_summary(lc_json_t *j, const lc_leak_result_t *r, const lc_heap_usage_t *u, int status) {
+// The exit-status policy the report was made under, and what the text could not say or left out of the findings:
+// heapcheck-report check decides from these as the process did (docs/report-schema.md).
+static void json_policy(lc_json_t *j, const lc_exit_policy_t *p) {
+  LC_JSON_LIT(j, "    \"counted_leak_kinds\": [");
+  int first = 1;
+  for (int k = 0; k < LC_LEAK_KINDS; k++)
+    if (p->counted_leaks & LC_LEAK_KIND_BIT(k)) {
+      lc_json_fmt(j, "%s\"%s\"", first ? "" : ", ", leak_kind_names[k]);
+      first = 0;
+    }
+  lc_json_fmt(j, "],\n    \"incomplete\": %s,\n    \"incomplete_reason\": ",
+              fin.left.incomplete != LC_INCOMPLETE_NONE ? "true" : "false");
+  lc_json_str(j, fin.left.incomplete != LC_INCOMPLETE_NONE ? incomplete_reasons[fin.left.incomplete] : NULL);
+  // The rejected names that failed the run, one string each ("..." last when the list was cut).
+  LC_JSON_LIT(j, ",\n    \"options_rejected\": [");
+  const char *names = p->options_fail ? lc_options_rejected_names() : "";
+  for (const char *n = names; *n;) {
+    size_t len = strcspn(n, ",");
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), n);
+    if (n != names) LC_JSON_LIT(j, ", ");
+    lc_json_str(j, name);
+    n += len + (n[len] == ',');
+  }
+  lc_json_fmt(j, "],\n    \"text_lost\": %s,\n", lc_text_lost() ? "true" : "false");
+}
+
+static void json_summary(lc_json_t *j, const lc_leak_result_t *r, const lc_heap_usage_t *u, int status,
+                         const lc_exit_policy_t *policy) {
   const lc_leak_result_t *s = &fin.sum;
   lc_json_fmt(j, "  \"summary\": {\n    \"heap\": {\"in_use_bytes\": %llu, \"in_use_blocks\": %llu, "
                  "\"total_allocs\": %llu, \"total_frees\": %llu, \"total_bytes\": %llu},\n",
@@ -669,6 +718,7 @@ static void json_summary(lc_json_t *j, const lc_leak_result_t *r, const lc_heap_
   lc_json_fmt(j, "},\n    \"error_count\": %zu,\n    \"errors_suppressed\": %zu,\n", error_total, errors_suppressed);
   if (status >= 0) lc_json_fmt(j, "    \"exit_status\": %d,\n", status);
   else LC_JSON_LIT(j, "    \"exit_status\": null,\n");
+  json_policy(j, policy);
   lc_json_fmt(j, "    \"scan_seconds\": %.6f,\n    \"stack_depot_bytes\": %zu,\n    \"stacks\": %llu\n  }\n}\n",
               r ? r->scan_seconds : 0.0, lc_stackdepot_bytes(), (unsigned long long)lc_stackdepot_count());
 }
@@ -680,7 +730,7 @@ static int open_json(lc_outfile_t *out) {
 }
 
 static void write_json(const lc_leak_result_t *r, const lc_heap_usage_t *u, lc_exit_path_t path, int status,
-                       int pid) {
+                       const lc_exit_policy_t *policy, int pid) {
   static lc_outfile_t out;          // under report_lock
   int fd = open_json(&out);
   if (fd < 0) return;
@@ -702,7 +752,7 @@ static void write_json(const lc_leak_result_t *r, const lc_heap_usage_t *u, lc_e
   json_errors(j);
   json_leaks(j, r);
   json_suppressions(j);
-  json_summary(j, r, u, status);
+  json_summary(j, r, u, status, policy);
   int failed = lc_json_end(j) != 0;
   if (lc_outfile_commit(&out, !failed) != 0) {
     char msg[LC_OUTFILE_PATH_MAX + 64];
@@ -723,13 +773,13 @@ lc_finding_counts_t lc_report_final_begin(lc_leak_result_t *r) {
   return fin.left;
 }
 
-void lc_report_final_end(const lc_heap_usage_t *usage, lc_exit_path_t path, int status) {
+void lc_report_final_end(const lc_heap_usage_t *usage, lc_exit_path_t path, int status, const lc_exit_policy_t *policy) {
   int pid = (int)getpid();
   say_leaks(fin.r, pid);
-  say_summary(fin.r, usage, pid);
+  say_summary(fin.r, usage, pid, status);
   say_setup_warnings(pid);
   lc_out_flush();
-  write_json(fin.r, usage, path, status, pid);
+  write_json(fin.r, usage, path, status, policy, pid);
   fin.r = NULL;
   session_end();
   report_end(fin.cancel_state);

@@ -74,7 +74,17 @@ void lc_out_stack(uint32_t stack_id);
 typedef struct lc_finding_counts_s {
   size_t errors;
   uint64_t definite_blocks, possible_blocks, reachable_blocks;
+  lc_incomplete_t incomplete;       // the leak check was asked for and did not complete (NONE: it did, or was not asked)
 } lc_finding_counts_t;
+
+// The exit-status policy the report is made under, decided in init.c and recorded in the JSON report (its summary's
+// counted_leak_kinds and options_rejected), so that heapcheck-report check applies the same one.
+#define LC_LEAK_KIND_BIT(k) (1u << (k))
+// Errors and an incomplete leak check always fail the run.
+typedef struct lc_exit_policy_s {
+  unsigned counted_leaks;           // LC_LEAK_KIND_BIT(kind) for each leak kind whose unsuppressed blocks fail the run
+  int options_fail;                 // rejected options fail the run (lc_options_failed: never under secure execution)
+} lc_exit_policy_t;
 
 // The exit-time report, in two calls: begin decides what each leak group is (suppressed or not, its
 // fingerprint, kept in the groups) and returns what is left; the caller decides the exit status from that and
@@ -82,10 +92,10 @@ typedef struct lc_finding_counts_s {
 // The report lock is held from begin to end, so no finding slips in between the counts and the report
 // (pre: the caller reports nothing in between; it would wait for that lock forever).
 // leaks: the scan's result, or NULL when none ran; it must stay valid until end returns.
-// status: the exit status the findings ask for (recorded in the JSON), -1 for none.
+// status: the exit status the findings ask for (recorded in the JSON), -1 for none; policy: what it was decided by.
+lc_finding_counts_t lc_report_final_begin(lc_leak_result_t *leaks);
+void lc_report_final_end(const lc_heap_usage_t *usage, lc_exit_path_t path, int status, const lc_exit_policy_t *policy);
 // The exit report about to be made is for this fatal signal (its name goes into the JSON).
 void lc_report_set_signal(int sig);
-lc_finding_counts_t lc_report_final_begin(lc_leak_result_t *leaks);
-void lc_report_final_end(const lc_heap_usage_t *usage, lc_exit_path_t path, int status);
 
 #endif

@@ -27,6 +27,19 @@ json_t *hcr_load_json(const char *path);
  * from the stack as the library does (at the report's version), so the other subcommands need not
  * check again. NULL (message printed) when the file is not usable. */
 json_t *hcr_load_report(const char *path);
+/* The same, read from f (from where it is to its end; not closed), its messages naming path. */
+json_t *hcr_load_report_from(const char *path, FILE *f);
+
+/* A report read one finding at a time, for output that must not grow with the report (export):
+ * fn gets each finding as hcr_load_report would hold it (checked, a missing fingerprint computed),
+ * errors first, then leaks; *head (when not NULL) gets the report's other keys, checked too.
+ * Memory: one finding and the other keys. Only the layout the library and merge write is
+ * streamed (an object with "heapcheck_report" before "errors", "errors" before "leaks"); for any
+ * other input, valid or not, it returns -1 without a message, and the caller reads the report
+ * whole with hcr_load_report (which says what is wrong). Returns 0, -1, or 1 when fn returned
+ * nonzero (the read stopped there). f: the report, open for reading at its start. */
+typedef int (*hcr_finding_fn)(json_t *finding, int is_leak, void *arg);
+int hcr_stream_report(const char *path, FILE *f, json_t **head, hcr_finding_fn fn, void *arg);
 
 /* The format version of a loaded report (1 .. HCR_FORMAT_VERSION). */
 int hcr_report_version(json_t *report);
@@ -42,6 +55,15 @@ int hcr_int(json_t *obj, const char *key, json_int_t *out);         /* 1 if an i
 int hcr_is_suppressed(json_t *leak);                                /* suppressed_by set */
 const char *hcr_kind(json_t *finding);
 const char *hcr_fingerprint(json_t *finding);
+
+/* The exit-status policy a report was made under: the leak kinds whose unsuppressed groups fail
+ * it (summary.counted_leak_kinds, each once, at most max of them, pointing into the report; for a
+ * report that records none, leak-definite and leak-possible, as check judged before); their count.
+ * *recorded (if not NULL) says which. */
+#define HCR_MAX_LEAK_KINDS 8
+size_t hcr_counted_leak_kinds(json_t *report, const char **kinds, size_t max, int *recorded);
+/* 1 if this leak of report fails it under that policy (unsuppressed, of a counted kind). */
+int hcr_counts_leak(json_t *report, json_t *leak);
 
 /* "kind\nfingerprint": the key merge and diff group findings on. Caller frees. */
 char *hcr_finding_key(json_t *finding);
@@ -85,6 +107,16 @@ void hcr_print_finding_line(FILE *out, json_t *finding, int is_leak);
 int hcr_write_json_atomic(const char *path, json_t *doc);
 /* Same for an already formatted text. */
 int hcr_write_text_atomic(const char *path, const char *text, size_t len);
+/* The same, written piece by piece to o.f: hcr_out_open (0, or -1 with a message), then
+ * hcr_out_close with keep = 1 to put the file in place (0, or -1 with a message when it could not
+ * be written) or keep = 0 to drop it (-1). For "-", o.f is stdout, whose errors main reports. */
+struct hcr_out {
+    FILE *f;
+    char *tmp; /* the temporary file beside path, NULL for stdout */
+    const char *path;
+};
+int hcr_out_open(struct hcr_out *o, const char *path);
+int hcr_out_close(struct hcr_out *o, int keep);
 
 /* Subcommands, report_<name>.c (argc/argv start at the subcommand name) ----------------------- */
 int hcr_cmd_show(int argc, char **argv);

@@ -1,7 +1,10 @@
-/* report_check.c: "heapcheck-report check [--expect EXPECT.json] [--exact] REPORT", the CI gate
- * and the oracle of the integration tests.
+/* report_check.c: "heapcheck-report check [--leak-kinds=LIST] [--expect EXPECT.json] [--exact]
+ * REPORT", the CI gate and the oracle of the integration tests.
  *
- * Without --expect: exit 1 when REPORT has an error or an unsuppressed leak-definite/possible.
+ * Without --expect: exit 1 when REPORT fails the exit-status policy it was made under (errors,
+ * unsuppressed leaks of the kinds its summary's counted_leak_kinds names, a leak check that did not
+ * complete, rejected options); --leak-kinds replaces the kinds. A report that records no policy
+ * (older ones) is judged as before: errors and unsuppressed leak-definite/possible fail it.
  * With --expect: EXPECT.json is an array of expectations (see docs/tools.md); each must hold, and
  * with --exact every unsuppressed finding must match at least one of them.
  * With --fingerprints: exit 1 when a finding's fingerprint is not what its frames give
@@ -248,23 +251,128 @@ static void print_expect(FILE *out, size_t i, const struct expect *e)
 
 /* The gate ------------------------------------------------------------------------------------ */
 
-static int counts(json_t *f, int is_leak)
+/* The leak kinds that fail the gate (the exit-status policy; errors, an incomplete leak check and
+ * rejected options always fail it), and where they came from. */
+#define MAX_KINDS HCR_MAX_LEAK_KINDS
+struct policy {
+    const char *kind[MAX_KINDS];
+    size_t n;
+    const char *source; /* "the report", "--leak-kinds", or NULL: the default of older reports */
+    int recorded;       /* the report records its policy: its summary's counts are checked too */
+};
+
+static int counted_kind(const struct policy *p, const char *kind)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->kind[i], kind) == 0)
+            return 1;
+    return 0;
+}
+
+/* The policy REPORT was made under (hcr_counted_leak_kinds). */
+static void recorded_policy(json_t *r, struct policy *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = hcr_counted_leak_kinds(r, p->kind, MAX_KINDS, &p->recorded);
+    p->source = p->recorded ? "the report" : NULL;
+}
+
+/* --leak-kinds=LIST: the option's words (definite, possible, reachable), comma separated, or
+ * empty. 0, or -1 for a word that is not one of them. */
+static int parse_leak_kinds(const char *list, struct policy *p)
+{
+    static const char *const words[] = {"definite", "possible", "reachable"};
+    static const char *const kinds[] = {"leak-definite", "leak-possible", "leak-reachable"};
+    p->n = 0;
+    p->source = "--leak-kinds";
+    for (const char *w = list; *w;) {
+        size_t len = strcspn(w, ","), i;
+        for (i = 0; i < sizeof words / sizeof words[0]; i++)
+            if (strlen(words[i]) == len && strncmp(w, words[i], len) == 0)
+                break;
+        if (i == sizeof words / sizeof words[0])
+            return -1;
+        if (!counted_kind(p, kinds[i]))
+            p->kind[p->n++] = kinds[i];
+        w += len + (w[len] == ',');
+    }
+    return 0;
+}
+
+static int counts(const struct policy *p, json_t *f, int is_leak)
 {
     if (!is_leak)
         return 1;
-    const char *k = hcr_kind(f);
-    return !hcr_is_suppressed(f) &&
-           (strcmp(k, "leak-definite") == 0 || strcmp(k, "leak-possible") == 0);
+    return !hcr_is_suppressed(f) && counted_kind(p, hcr_kind(f));
 }
 
-static int gate(const char *path, json_t *r)
+/* The report's summary says more of a counted kind than its list shows (blocks the process did
+ * not list: show_possibly=0, show_reachable=0, no memory to group them, more errors than it
+ * keeps): the process failed on them, so does the gate. One line; returns how many are missing. */
+static json_int_t unlisted(json_t *r, const char *what, const char *sum_part, const char *sum_key,
+                           json_int_t listed)
+{
+    json_t *part = sum_part ? json_object_get(json_object_get(r, "summary"), sum_part)
+                            : json_object_get(r, "summary");
+    json_int_t total;
+    if (!hcr_int(part, sum_key, &total) || total <= listed)
+        return 0;
+    printf("%s summary: %" JSON_INTEGER_FORMAT " %s counted in the report's summary but not in its "
+           "list\n",
+           sum_part ? "LEAK " : "ERROR", total - listed, what);
+    return total - listed;
+}
+
+/* Exit-time problems that fail the gate whatever was found: a leak check that did not complete
+ * (the findings cannot be trusted to be all) and options the process rejected. */
+static int incomplete(json_t *r, int say)
+{
+    json_t *s = json_object_get(r, "summary");
+    if (!json_is_true(json_object_get(s, "incomplete")))
+        return 0;
+    if (say) {
+        const char *why = hcr_str(s, "incomplete_reason");
+        printf("INCOMPLETE the leak check did not complete%s", why ? ": " : "");
+        hcr_put_text(stdout, why ? why : "");
+        puts("; leaks may be missing from the report");
+    }
+    return 1;
+}
+
+static size_t rejected_options(json_t *r)
+{
+    json_t *names = json_object_get(json_object_get(r, "summary"), "options_rejected");
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n) {
+        fputs("OPTION rejected at start-up: ", stdout);
+        hcr_put_text(stdout, json_is_string(n) ? json_string_value(n) : "?");
+        putchar('\n');
+    }
+    return json_array_size(names);
+}
+
+static const char *plural(json_int_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+static int gate(const char *path, json_t *r, const struct policy *p)
 {
     size_t n_err = 0, n_leak = 0, n_ignored = 0;
+    json_int_t listed_errors = 0, listed_blocks[MAX_KINDS] = {0};
     for (int is_leak = 0; is_leak < 2; is_leak++) {
         size_t i;
         json_t *f;
         json_array_foreach(is_leak ? hcr_leaks(r) : hcr_errors(r), i, f) {
-            if (!counts(f, is_leak)) {
+            json_int_t n;
+            if (!is_leak) /* a merged finding stands for its occurrences */
+                listed_errors += hcr_int(f, "occurrences", &n) ? n : 1;
+            else if (!hcr_is_suppressed(f) && hcr_int(f, "blocks", &n))
+                for (size_t k = 0; k < p->n; k++)
+                    if (strcmp(p->kind[k], hcr_kind(f)) == 0)
+                        listed_blocks[k] += n;
+            if (!counts(p, f, is_leak)) {
                 n_ignored++;
                 continue;
             }
@@ -277,13 +385,50 @@ static int gate(const char *path, json_t *r)
                 n_err++;
         }
     }
-    printf("check %s: %s: %zu error%s, %zu leak%s", path, n_err + n_leak ? "FAILED" : "passed",
-           n_err, n_err == 1 ? "" : "s", n_leak, n_leak == 1 ? "" : "s");
-    if (n_ignored)
+    /* Only a report that records its policy was written by a library whose summary counts what
+     * the list leaves out; older reports are judged on their lists, as before. */
+    json_int_t more_errors = 0, more_blocks = 0;
+    if (p->recorded) {
+        more_errors = unlisted(r, "errors", NULL, "error_count", listed_errors);
+        for (size_t k = 0; k < p->n; k++) {
+            char key[64], what[80];
+            const char *word = strncmp(p->kind[k], "leak-", 5) == 0 ? p->kind[k] + 5 : p->kind[k];
+            snprintf(key, sizeof key, "%s_blocks", word);
+            snprintf(what, sizeof what, "%s blocks", p->kind[k]);
+            more_blocks += unlisted(r, what, "leaks", key, listed_blocks[k]);
+        }
+    }
+    int inc = incomplete(r, 1);
+    size_t n_opt = rejected_options(r);
+    int failed = n_err + n_leak || more_errors || more_blocks || inc || n_opt;
+    printf("check %s: %s: %zu error%s, %zu leak%s", path, failed ? "FAILED" : "passed", n_err,
+           plural((json_int_t)n_err), n_leak, plural((json_int_t)n_leak));
+    if (more_errors)
+        printf(", %" JSON_INTEGER_FORMAT " more error%s in the summary", more_errors,
+               plural(more_errors));
+    if (more_blocks)
+        printf(", %" JSON_INTEGER_FORMAT " more leaked block%s in the summary", more_blocks,
+               plural(more_blocks));
+    if (inc)
+        fputs(", leak check incomplete", stdout);
+    if (n_opt)
+        printf(", %zu rejected option%s", n_opt, plural((json_int_t)n_opt));
+    if (p->source) {
+        fputs(" (counted leak kinds: ", stdout);
+        for (size_t k = 0; k < p->n; k++) {
+            fputs(k ? ", " : "", stdout);
+            hcr_put_text(stdout, p->kind[k]);
+        }
+        printf("%s, from %s", p->n ? "" : "none", p->source);
+        if (n_ignored)
+            printf("; %zu leak group%s not counted", n_ignored, plural((json_int_t)n_ignored));
+        putchar(')');
+    } else if (n_ignored) {
         printf(" (%zu suppressed or reachable leak group%s not counted)", n_ignored,
-               n_ignored == 1 ? "" : "s");
+               plural((json_int_t)n_ignored));
+    }
     putchar('\n');
-    return n_err + n_leak ? HCR_FINDINGS : HCR_OK;
+    return failed ? HCR_FINDINGS : HCR_OK;
 }
 
 static int check_expectations(const char *path, json_t *r, const char *expect_path, int exact)
@@ -310,6 +455,8 @@ static int check_expectations(const char *path, json_t *r, const char *expect_pa
             break;
         }
     size_t failed = 0, unmatched = 0;
+    /* Expectations of absence cannot be vouched for by a leak check that did not complete. */
+    int inc = rc == HCR_OK && incomplete(r, 1);
     if (rc == HCR_OK) {
         for (int is_leak = 0; is_leak < 2; is_leak++) {
             size_t i;
@@ -355,12 +502,14 @@ static int check_expectations(const char *path, json_t *r, const char *expect_pa
             }
             failed++;
         }
-        if (failed || unmatched) {
+        if (failed || unmatched || inc) {
             dump_report(stdout, path, r);
             printf("check %s: FAILED: %zu of %zu expectation%s not met", path, failed, n,
                    n == 1 ? "" : "s");
             if (exact)
                 printf(", %zu finding%s not expected", unmatched, unmatched == 1 ? "" : "s");
+            if (inc)
+                fputs(", leak check incomplete", stdout);
             putchar('\n');
             rc = HCR_FINDINGS;
         } else {
@@ -378,9 +527,10 @@ int hcr_cmd_check(int argc, char **argv)
     static const struct option longopts[] = {{"expect", required_argument, NULL, 'e'},
                                              {"exact", no_argument, NULL, 'x'},
                                              {"fingerprints", no_argument, NULL, 'f'},
+                                             {"leak-kinds", required_argument, NULL, 'k'},
                                              {"help", no_argument, NULL, 'h'},
                                              {0, 0, 0, 0}};
-    const char *expect = NULL;
+    const char *expect = NULL, *leak_kinds = NULL;
     int exact = 0, fingerprints = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -388,6 +538,7 @@ int hcr_cmd_check(int argc, char **argv)
         case 'e': expect = optarg; break;
         case 'x': exact = 1; break;
         case 'f': fingerprints = 1; break;
+        case 'k': leak_kinds = optarg; break;
         case 'h': hcr_usage(stdout); return HCR_OK;
         default: return hcr_bad_option("check", c, argv);
         }
@@ -398,13 +549,28 @@ int hcr_cmd_check(int argc, char **argv)
         return hcr_usage_error("check", "--exact needs --expect");
     if (fingerprints && expect)
         return hcr_usage_error("check", "--fingerprints and --expect are two different checks");
+    struct policy given;
+    if (leak_kinds && (expect || fingerprints))
+        return hcr_usage_error("check", "--leak-kinds is for the gate, not with --%s",
+                               expect ? "expect" : "fingerprints");
+    if (leak_kinds && parse_leak_kinds(leak_kinds, &given) != 0)
+        return hcr_usage_error("check",
+                               "--leak-kinds takes definite, possible and reachable separated by "
+                               "commas (or nothing), not '%s'",
+                               leak_kinds);
     const char *path = argv[optind];
     json_t *r = hcr_load_report(path);
     if (!r)
         return HCR_BAD_INPUT;
+    struct policy p;
+    recorded_policy(r, &p);
+    if (leak_kinds) { /* the report's own record still decides whether its summary is compared */
+        given.recorded = p.recorded;
+        p = given;
+    }
     int rc = fingerprints ? hcr_verify_fingerprints(path, r)
              : expect     ? check_expectations(path, r, expect, exact)
-                          : gate(path, r);
+                          : gate(path, r, &p);
     json_decref(r);
     return rc;
 }

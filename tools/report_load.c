@@ -1,4 +1,5 @@
-/* report_load.c: reading a JSON report and checking it enough that the subcommands can trust it. */
+/* report_load.c: reading a JSON report and checking it enough that the subcommands can trust it,
+ * whole (hcr_load_report) or one finding at a time (hcr_stream_report, for export). */
 #define _GNU_SOURCE
 #include "report.h"
 
@@ -8,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int quiet; /* a streamed read that fails is read again whole, which says why: once */
+
 void hcr_err(const char *fmt, ...)
 {
+    if (quiet)
+        return;
     va_list ap;
     fputs("heapcheck-report: ", stderr);
     va_start(ap, fmt);
@@ -18,11 +23,12 @@ void hcr_err(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* The whole of a file in memory; NULL with a message on failure. */
-static char *slurp(const char *path, size_t *len)
+/* The whole of a file in memory (or of from, when not NULL: read from where it is, not closed); NULL
+ * with a message on failure. */
+static char *slurp(const char *path, FILE *from, size_t *len)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    int is_stdin = from || strcmp(path, "-") == 0;
+    FILE *f = from ? from : is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         hcr_err("cannot open '%s': %s", path, strerror(errno));
         return NULL;
@@ -58,10 +64,10 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-json_t *hcr_load_json(const char *path)
+static json_t *load_json(const char *path, FILE *from)
 {
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = slurp(path, from, &len);
     if (!text)
         return NULL;
     size_t i = 0;
@@ -90,6 +96,11 @@ json_t *hcr_load_json(const char *path)
     if (!doc)
         hcr_err("%s:%d:%d: invalid JSON: %s", path, e.line, e.column, e.text);
     return doc;
+}
+
+json_t *hcr_load_json(const char *path)
+{
+    return load_json(path, NULL);
 }
 
 /* Validation ------------------------------------------------------------------------------- */
@@ -134,7 +145,36 @@ static int want_count(const char *path, const char *where, json_t *obj, const ch
     return 0;
 }
 
-/* The summary's numbers are counts, its parts objects: merge adds them up. */
+/* key absent, null, or a value of the JSON type wanted (true/false for JSON_TRUE); an array's
+ * elements, with elem_type, that type too */
+static int want_type(const char *path, const char *where, json_t *obj, const char *key,
+                     json_type type, json_type elem_type)
+{
+    static const char *const names[] = {
+        [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+        [JSON_TRUE] = "true or false"};
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 1;
+    json_type t = json_typeof(v) == JSON_FALSE ? JSON_TRUE : json_typeof(v);
+    if (t != type) {
+        hcr_err("%s: %s: \"%s\" is %s, not %s", path, where, key, type_of(v), names[type]);
+        return 0;
+    }
+    size_t i;
+    json_t *e;
+    if (type == JSON_ARRAY)
+        json_array_foreach(v, i, e)
+            if (json_typeof(e) != elem_type) {
+                hcr_err("%s: %s: \"%s\" holds %s, not only %s", path, where, key, type_of(e),
+                        names[elem_type]);
+                return 0;
+            }
+    return 1;
+}
+
+/* The summary's numbers are counts, its parts objects: merge adds them up. What decides the gate
+ * besides the findings (the policy, an incomplete leak check, rejected options) has its types. */
 static int check_summary(const char *path, json_t *summary)
 {
     if (!summary || json_is_null(summary))
@@ -157,7 +197,12 @@ static int check_summary(const char *path, json_t *summary)
     }
     return want_count(path, "summary", summary, "error_count") &&
            want_count(path, "summary", summary, "errors_suppressed") &&
-           want_int(path, "summary", summary, "exit_status");
+           want_int(path, "summary", summary, "exit_status") &&
+           want_type(path, "summary", summary, "counted_leak_kinds", JSON_ARRAY, JSON_STRING) &&
+           want_type(path, "summary", summary, "incomplete", JSON_TRUE, 0) &&
+           want_type(path, "summary", summary, "incomplete_reason", JSON_STRING, 0) &&
+           want_type(path, "summary", summary, "options_rejected", JSON_ARRAY, JSON_STRING) &&
+           want_type(path, "summary", summary, "text_lost", JSON_TRUE, 0);
 }
 
 /* key absent, null or a string */
@@ -319,65 +364,367 @@ static int check_suppressions(const char *path, json_t *r)
     return 1;
 }
 
-json_t *hcr_load_report(const char *path)
+/* The checks of a report object (its findings only when with_findings: a streamed report's are
+ * checked one by one). 1, or 0 with a message. */
+static int check_report(const char *path, json_t *r, int with_findings)
 {
-    json_t *r = hcr_load_json(path);
-    if (!r)
-        return NULL;
     if (!json_is_object(r)) {
         hcr_err("%s: the top-level value is %s, not a heapcheck report object", path, type_of(r));
-        goto bad;
+        return 0;
     }
     json_t *v = json_object_get(r, "heapcheck_report");
     if (!v) {
         hcr_err("%s: not a heapcheck report (no \"heapcheck_report\" format version)", path);
-        goto bad;
+        return 0;
     }
     if (!json_is_integer(v)) {
         hcr_err("%s: the format version \"heapcheck_report\" is %s, not an integer", path,
                 type_of(v));
-        goto bad;
+        return 0;
     }
     json_int_t ver = json_integer_value(v);
     if (ver > HCR_FORMAT_VERSION) {
         hcr_err("%s: format version %" JSON_INTEGER_FORMAT
                 " is newer than this tool understands (%d)",
                 path, ver, HCR_FORMAT_VERSION);
-        goto bad;
+        return 0;
     }
     if (ver < 1) {
         hcr_err("%s: invalid format version %" JSON_INTEGER_FORMAT, path, ver);
-        goto bad;
+        return 0;
     }
     json_t *summary = json_object_get(r, "summary");
     if (summary && !json_is_null(summary) && !json_is_object(summary)) {
         hcr_err("%s: \"summary\" is %s, not an object", path, type_of(summary));
-        goto bad;
+        return 0;
     }
     static const char *const arrays[] = {"command", "commands", "pids", "suppressions"};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         json_t *a = json_object_get(r, arrays[i]);
         if (a && !json_is_null(a) && !json_is_array(a)) {
             hcr_err("%s: \"%s\" is %s, not an array", path, arrays[i], type_of(a));
-            goto bad;
+            return 0;
         }
     }
     if (!want_int(path, "report", r, "pid") || !want_int(path, "report", r, "ppid") ||
         !want_count(path, "report", r, "merged_reports") || !check_summary(path, summary) ||
         !check_suppressions(path, r))
-        goto bad;
+        return 0;
     json_t *pids = json_object_get(r, "pids");
-    if (!want_pids(path, "", json_is_null(pids) ? NULL : pids) ||
-        !check_findings(path, r, "errors", 0, (int)ver) ||
-        !check_findings(path, r, "leaks", 1, (int)ver))
-        goto bad;
+    return want_pids(path, "", json_is_null(pids) ? NULL : pids) &&
+           (!with_findings || (check_findings(path, r, "errors", 0, (int)ver) &&
+                               check_findings(path, r, "leaks", 1, (int)ver)));
+}
+
+json_t *hcr_load_report_from(const char *path, FILE *f)
+{
+    json_t *r = load_json(path, f);
+    if (r && !check_report(path, r, 1)) {
+        json_decref(r);
+        return NULL;
+    }
     return r;
-bad:
-    json_decref(r);
-    return NULL;
+}
+
+json_t *hcr_load_report(const char *path)
+{
+    json_t *r = hcr_load_json(path);
+    if (r && !check_report(path, r, 1)) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* Streaming ----------------------------------------------------------------------------------- */
+
+/* A report read as a sequence of top-level members, each value but the finding arrays parsed
+ * whole by jansson, the finding arrays element by element: memory for one finding at a time.
+ * Only the layout the library and merge write is streamed (an object whose "heapcheck_report"
+ * comes before "errors", and "errors" before "leaks", each once); anything else, a syntax error
+ * included, makes the read fail without a word, and the caller reads the report whole, which
+ * accepts what jansson accepts and says what is wrong exactly as the other subcommands do. */
+struct reader {
+    FILE *f;
+    int c;            /* the next byte, or EOF */
+    char *buf;        /* the text of the value being read */
+    size_t len, cap;
+    int bad;          /* not streamable (or not JSON): give up */
+};
+
+#define MAX_DEPTH 1000 /* deeper values are left to the whole read (jansson stops at 2048) */
+
+static void next(struct reader *rd)
+{
+    rd->c = getc_unlocked(rd->f);
+    if (rd->c == 0)
+        rd->bad = 1; /* a NUL byte: hcr_load_json says where */
+}
+
+static void skip_ws(struct reader *rd)
+{
+    while (rd->c == ' ' || rd->c == '\t' || rd->c == '\n' || rd->c == '\r')
+        next(rd);
+}
+
+static void keep(struct reader *rd)
+{
+    if (rd->len + 1 >= rd->cap) {
+        size_t cap = rd->cap ? rd->cap * 2 : 4096;
+        char *b = realloc(rd->buf, cap);
+        if (!b) {
+            rd->bad = 1;
+            return;
+        }
+        rd->buf = b;
+        rd->cap = cap;
+    }
+    rd->buf[rd->len++] = (char)rd->c;
+    next(rd);
+}
+
+/* A string with its escapes, from its opening quote to its closing one. */
+static void string(struct reader *rd)
+{
+    keep(rd);
+    while (rd->c != '"' && !rd->bad) {
+        if (rd->c == '\\')
+            keep(rd);
+        if (rd->c == EOF) {
+            rd->bad = 1;
+            return;
+        }
+        keep(rd);
+    }
+    keep(rd);
+}
+
+/* Copies one JSON value's text into buf: a string, a nested value to its matching bracket, a
+ * number or literal to the next delimiter. jansson then checks it. */
+static void capture(struct reader *rd)
+{
+    rd->len = 0;
+    if (rd->c == '"') {
+        string(rd);
+        return;
+    }
+    if (rd->c != '{' && rd->c != '[') {
+        while (rd->c != EOF && !rd->bad && !strchr(",}] \t\n\r", rd->c))
+            keep(rd);
+        return;
+    }
+    int depth = 0;
+    do {
+        if (rd->c == EOF || rd->bad) {
+            rd->bad = 1;
+            return;
+        }
+        if (rd->c == '"') {
+            string(rd);
+            continue;
+        }
+        if (rd->c == '{' || rd->c == '[') {
+            if (++depth > MAX_DEPTH) {
+                rd->bad = 1;
+                return;
+            }
+        } else if (rd->c == '}' || rd->c == ']') {
+            depth--;
+        }
+        keep(rd);
+    } while (depth > 0);
+}
+
+/* The value just captured, parsed; NULL (and bad) when jansson refuses it. */
+static json_t *parse(struct reader *rd)
+{
+    if (rd->bad || rd->len == 0) {
+        rd->bad = 1;
+        return NULL;
+    }
+    json_error_t e;
+    json_t *v = json_loadb(rd->buf, rd->len, JSON_DECODE_ANY, &e);
+    if (!v)
+        rd->bad = 1;
+    return v;
+}
+
+static int expect_byte(struct reader *rd, int c)
+{
+    skip_ws(rd);
+    if (rd->c != c)
+        rd->bad = 1;
+    else
+        next(rd);
+    return !rd->bad;
+}
+
+/* One finding array, element by element. */
+static int stream_findings(struct reader *rd, const char *path, const char *key, int is_leak,
+                           int version, hcr_finding_fn fn, void *arg)
+{
+    skip_ws(rd);
+    if (rd->c != '[') { /* only null is a report's way to have none; the whole read judges the rest */
+        capture(rd);
+        json_t *v = parse(rd);
+        if (v && !json_is_null(v))
+            rd->bad = 1;
+        json_decref(v);
+        return !rd->bad;
+    }
+    next(rd);
+    skip_ws(rd);
+    if (rd->c == ']') {
+        next(rd);
+        return 1;
+    }
+    for (size_t i = 0;; i++) {
+        skip_ws(rd);
+        capture(rd);
+        json_t *f = parse(rd);
+        if (!f || !check_finding(path, key, i, f, is_leak, version)) {
+            rd->bad = 1;
+            json_decref(f);
+            return 0;
+        }
+        int rc = fn(f, is_leak, arg);
+        json_decref(f);
+        if (rc != 0)
+            return -1;
+        skip_ws(rd);
+        if (rd->c == ']') {
+            next(rd);
+            return 1;
+        }
+        if (!expect_byte(rd, ','))
+            return 0;
+    }
+}
+
+int hcr_stream_report(const char *path, FILE *f, json_t **head_out, hcr_finding_fn fn, void *arg)
+{
+    struct reader rd = {.f = f};
+    json_t *head = json_object();
+    int version = 0, seen[2] = {0, 0}, stopped = 0;
+    quiet++;
+    next(&rd);
+    if (!head)
+        rd.bad = 1;
+    if (rd.bad || !expect_byte(&rd, '{'))
+        goto done;
+    skip_ws(&rd);
+    int more = rd.c != '}'; /* members follow */
+    if (!more)
+        next(&rd);
+    while (more) {
+        skip_ws(&rd);
+        if (rd.c != '"') {
+            rd.bad = 1;
+            break;
+        }
+        capture(&rd);
+        json_t *k = parse(&rd);
+        const char *key = json_string_value(k);
+        if (!key || !expect_byte(&rd, ':')) {
+            rd.bad = 1;
+            json_decref(k);
+            break;
+        }
+        int is_leak = strcmp(key, "leaks") == 0;
+        if (is_leak || strcmp(key, "errors") == 0) {
+            /* once each, errors first, after the version that their fingerprints need */
+            if (!version || seen[is_leak] || (!is_leak && seen[1])) {
+                rd.bad = 1;
+                json_decref(k);
+                break;
+            }
+            seen[is_leak] = 1;
+            int rc = stream_findings(&rd, path, key, is_leak, version, fn, arg);
+            json_decref(k);
+            if (rc < 0)
+                stopped = 1;
+            if (rc <= 0)
+                break;
+        } else {
+            skip_ws(&rd);
+            capture(&rd);
+            json_t *v = parse(&rd);
+            if (!v) {
+                json_decref(k);
+                break;
+            }
+            if (strcmp(key, "heapcheck_report") == 0) {
+                /* a later duplicate wins, as in the whole read, unless findings came first */
+                json_int_t ver = json_is_integer(v) ? json_integer_value(v) : 0;
+                if (seen[0] || seen[1] || ver < 1 || ver > HCR_FORMAT_VERSION)
+                    rd.bad = 1; /* the whole read says what is wrong with it */
+                else
+                    version = (int)ver;
+            }
+            json_object_set_new(head, key, v);
+            json_decref(k);
+            if (rd.bad)
+                break;
+        }
+        skip_ws(&rd);
+        if (rd.c == '}') {
+            next(&rd);
+            more = 0;
+        } else if (!expect_byte(&rd, ',')) {
+            break;
+        }
+    }
+    if (!rd.bad && !stopped) {
+        skip_ws(&rd);
+        if (rd.c != EOF || ferror(f))
+            rd.bad = 1;
+    }
+done:
+    free(rd.buf);
+    int ok = !rd.bad && !stopped && check_report(path, head, 0);
+    quiet--;
+    if (ok && head_out)
+        *head_out = head;
+    else
+        json_decref(head);
+    return ok ? 0 : stopped ? 1 : -1;
 }
 
 /* Accessors --------------------------------------------------------------------------------- */
+
+size_t hcr_counted_leak_kinds(json_t *report, const char **kinds, size_t max, int *recorded)
+{
+    json_t *list = json_object_get(json_object_get(report, "summary"), "counted_leak_kinds");
+    size_t n = 0;
+    if (recorded)
+        *recorded = json_is_array(list);
+    if (!json_is_array(list)) { /* the policy check applied before reports recorded one */
+        static const char *const before[] = {"leak-definite", "leak-possible"};
+        for (; n < max && n < 2; n++)
+            kinds[n] = before[n];
+        return n;
+    }
+    size_t i, j;
+    json_t *k;
+    json_array_foreach(list, i, k) {
+        const char *s = json_string_value(k);
+        for (j = 0; s && j < n && strcmp(kinds[j], s) != 0; j++)
+            continue;
+        if (s && j == n && n < max)
+            kinds[n++] = s;
+    }
+    return n;
+}
+
+int hcr_counts_leak(json_t *report, json_t *leak)
+{
+    const char *kinds[HCR_MAX_LEAK_KINDS];
+    size_t n = hcr_counted_leak_kinds(report, kinds, HCR_MAX_LEAK_KINDS, NULL);
+    for (size_t i = 0; i < n && !hcr_is_suppressed(leak); i++)
+        if (strcmp(kinds[i], hcr_kind(leak)) == 0)
+            return 1;
+    return 0;
+}
 
 int hcr_report_version(json_t *report)
 {

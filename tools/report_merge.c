@@ -2,7 +2,8 @@
  * one of the same format. Findings are grouped on (kind, fingerprint, suppressed_by): the first one
  * seen is kept (its stacks, description, ...), bytes/blocks/indirect_* are summed, "occurrences"
  * counts them and "pids" lists the processes they came from. Summaries are summed key by key;
- * "exit_status" is the highest non-null one. pid/ppid/command/exit_path become "pids" and
+ * "exit_status" is the highest non-null one, a boolean true if any is, an array the union (the
+ * policy and problems check fails on). pid/ppid/command/exit_path become "pids" and
  * "commands"; inputs that are themselves merged reports are merged the same way. Every lookup is
  * hashed: linear in reports, findings and pids. */
 #define _GNU_SOURCE
@@ -111,7 +112,22 @@ static json_int_t occurrences(json_t *f)
 
 static const char *const summed_keys[] = {"bytes", "blocks", "indirect_bytes", "indirect_blocks"};
 
-/* dst += src for numbers, recursively for objects; other values: the first non-null wins. */
+/* The elements of src that dst does not hold yet, appended to it: a set kept in order. */
+static void union_into(json_t *dst, json_t *src)
+{
+    size_t i, j;
+    json_t *e, *d;
+    json_array_foreach(src, i, e) {
+        int seen = 0;
+        json_array_foreach(dst, j, d) seen = seen || json_equal(d, e);
+        if (!seen)
+            json_array_append(dst, e);
+    }
+}
+
+/* dst += src for numbers, recursively for objects; true if either is for booleans (incomplete,
+ * text_lost); the union for arrays (counted_leak_kinds, options_rejected: what failed any input
+ * fails the merged report); other values: the first non-null wins. */
 static void sum_into(json_t *dst, json_t *src)
 {
     const char *k;
@@ -132,6 +148,10 @@ static void sum_into(json_t *dst, json_t *src)
             json_object_set_new(dst, k, json_real(json_number_value(dv) + json_number_value(sv)));
         } else if (json_is_object(dv) && json_is_object(sv)) {
             sum_into(dv, sv);
+        } else if (json_is_boolean(dv) && json_is_true(sv)) {
+            json_object_set_new(dst, k, json_true());
+        } else if (json_is_array(dv) && json_is_array(sv)) {
+            union_into(dv, sv);
         }
     }
 }
@@ -152,6 +172,7 @@ struct merger {
     int first;
     int version;          /* format version of the inputs so far; 0 once they differ */
     const char *first_path;
+    int policy_unrecorded; /* an input's summary has no counted_leak_kinds (an older report) */
 };
 
 /* A string for a key: its length first, so that no two lists of parts give the same key; null
@@ -365,6 +386,8 @@ static int merge_one(struct merger *m, json_t *r, const char *path)
         merge_suppressions(m, json_object_get(r, "suppressions")))
         return -1;
     json_t *s = json_object_get(r, "summary");
+    if (!json_is_array(json_object_get(s, "counted_leak_kinds")))
+        m->policy_unrecorded = 1;
     if (json_is_object(s))
         sum_into(json_object_get(out, "summary"), s);
     return 0;
@@ -428,6 +451,18 @@ int hcr_cmd_merge(int argc, char **argv)
             json_object_del(out, "options");
         if (json_is_null(json_object_get(out, "tool_version")))
             json_object_del(out, "tool_version");
+        /* Inputs that record no policy were judged with definite and possible leaks counted: a
+         * merged report that records one for the others counts those kinds as well. */
+        json_t *kinds = json_object_get(json_object_get(out, "summary"), "counted_leak_kinds");
+        if (m.policy_unrecorded && json_is_array(kinds)) {
+            const char *k[HCR_MAX_LEAK_KINDS];
+            size_t n = hcr_counted_leak_kinds(NULL, k, HCR_MAX_LEAK_KINDS, NULL);
+            json_t *old = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(old, json_string(k[i]));
+            union_into(kinds, old);
+            json_decref(old);
+        }
         if (hcr_write_json_atomic(outpath, out) != 0)
             rc = HCR_BAD_INPUT;
     }

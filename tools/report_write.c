@@ -1,4 +1,5 @@
-/* report_write.c: writing an output file so that it is either all there or not touched at all. */
+/* report_write.c: writing an output file so that it is either all there or not touched at all,
+ * from one text (hcr_write_text_atomic) or piece by piece (hcr_out_open ... hcr_out_close). */
 #define _GNU_SOURCE
 #include "report.h"
 
@@ -79,4 +80,53 @@ int hcr_write_json_atomic(const char *path, json_t *doc)
     int rc = hcr_write_text_atomic(path, withnl, len);
     free(withnl);
     return rc;
+}
+
+int hcr_out_open(struct hcr_out *o, const char *path)
+{
+    o->path = path;
+    o->tmp = NULL;
+    if (strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
+        o->tmp = NULL;
+        hcr_err("out of memory");
+        return -1;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+        hcr_err("cannot create '%s': %s", o->tmp, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int hcr_out_close(struct hcr_out *o, int keep)
+{
+    if (!o->tmp) /* stdout: main says whether everything written to it arrived */
+        return keep ? 0 : -1;
+    mode_t mask = umask(0);
+    umask(mask);
+    int err = 0;
+    errno = 0;
+    if (keep && (fflush(o->f) != 0 || ferror(o->f) || fchmod(fileno(o->f), 0666 & ~mask) != 0 ||
+                 fsync(fileno(o->f)) != 0))
+        err = errno ? errno : EIO;
+    if (fclose(o->f) != 0 && keep && !err)
+        err = errno;
+    if (keep && !err && rename(o->tmp, o->path) != 0)
+        err = errno;
+    if (err)
+        hcr_err("cannot write '%s': %s", o->path, strerror(err));
+    if (!keep || err)
+        unlink(o->tmp);
+    free(o->tmp);
+    return keep && !err ? 0 : -1;
 }

@@ -8,7 +8,11 @@
  *                           hanging from it), restores the limit and exits: the exit report names them.
  *   limits data-full-exit   allocate until malloc fails and exit holding it all, 10 blocks unreachable: the
  *                           exit-time report runs with no memory left; it may give totals only or say the
- *                           leak check could not run, but never crash (exit status 0 or 23).
+ *                           leak check could not run, but never crash: exit status 23 either way (the leak,
+ *                           or a leak check that did not complete).
+ *   limits scan-starved     drops 10 blocks of 4 KiB, then sets RLIMIT_DATA to what the process uses and exits:
+ *                           the exit-time scan finds no memory for its tables, so the leak check does not
+ *                           complete, which must fail the run (exit status 23) and be said, never pass as clean.
  *
  * Prints "ok: ..." or "FAIL: ..." on stderr; exit 1 when a check failed. */
 #define _GNU_SOURCE
@@ -112,12 +116,24 @@ static void data_full_exit(void) {
   leak_ten();
 }
 
+static void scan_starved(void) {
+  fill_until_full(110);
+  leak_ten();
+  struct rlimit rl;
+  getrlimit(RLIMIT_DATA, &rl);
+  struct rlimit low = { vm_data_bytes(), rl.rlim_max };
+  // Said before the limit: stdio may want memory for the message. Exit is left to the scan's lack of it.
+  fprintf(stderr, "ok: 10 blocks dropped; RLIMIT_DATA goes down to the current data size\n");
+  if (setrlimit(RLIMIT_DATA, &low) != 0) { fprintf(stderr, "FAIL: setrlimit\n"); exit(1); }
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "as-after-start") == 0) as_after_start();
   else if (strcmp(mode, "data-squeeze") == 0) data_squeeze();
   else if (strcmp(mode, "data-full-exit") == 0) data_full_exit();
-  else { fprintf(stderr, "usage: limits as-after-start|data-squeeze|data-full-exit\n"); return 2; }
+  else if (strcmp(mode, "scan-starved") == 0) { scan_starved(); return 0; }
+  else { fprintf(stderr, "usage: limits as-after-start|data-squeeze|data-full-exit|scan-starved\n"); return 2; }
   fprintf(stderr, "%s: %d failure(s)\n", mode, failures);
   return failures ? 1 : 0;
 }

@@ -103,6 +103,28 @@ report check "$W/sum-neg.json"
 expect_rc 2
 expect_err 'sum-neg.json: summary.leaks: "definite_bytes" is -4, not a count'
 
+case_ "the summary's policy and problems of the wrong type"
+printf '{"heapcheck_report":2,"summary":{"counted_leak_kinds":"leak-definite"}}' >"$W/sum-kinds.json"
+report check "$W/sum-kinds.json"
+expect_rc 2
+expect_err 'sum-kinds.json: summary: "counted_leak_kinds" is a string, not an array'
+printf '{"heapcheck_report":2,"summary":{"options_rejected":["a",1]}}' >"$W/sum-rejected.json"
+report check "$W/sum-rejected.json"
+expect_rc 2
+expect_err 'sum-rejected.json: summary: "options_rejected" holds an integer, not only a string'
+printf '{"heapcheck_report":2,"summary":{"incomplete":"yes"}}' >"$W/sum-incomplete.json"
+report merge -o "$W/out.json" "$W/sum-incomplete.json"
+expect_rc 2
+expect_err 'sum-incomplete.json: summary: "incomplete" is a string, not true or false'
+printf '{"heapcheck_report":2,"summary":{"text_lost":1}}' >"$W/sum-lost.json"
+report show "$W/sum-lost.json"
+expect_rc 2
+expect_err 'sum-lost.json: summary: "text_lost" is an integer, not true or false'
+printf '{"heapcheck_report":2,"summary":{"incomplete":true,"incomplete_reason":[]}}' >"$W/sum-reason.json"
+report check "$W/sum-reason.json"
+expect_rc 2
+expect_err 'sum-reason.json: summary: "incomplete_reason" is an array, not a string'
+
 case_ "occurrences and pids that merge cannot add up"
 printf '{"heapcheck_report":1,"leaks":[{"kind":"leak-definite","bytes":1,"blocks":1,"occurrences":-9223372036854775807,"stack":[]}]}' >"$W/occ.json"
 report merge "$W/occ.json" "$W/occ.json" -o "$W/out.json"

@@ -85,6 +85,32 @@ grep -q '"exit_status": null' "$W/clean.json" || fail "exit_status not null"
 report check "$W/clean.json"
 expect_rc 0
 
+case_ "what fails a process fails the merged report, in either order"
+mk() { # mk NAME INCOMPLETE KINDS REJECTED
+    printf '{"heapcheck_report":2,"pid":%s,"summary":{"error_count":0,"counted_leak_kinds":%s,"incomplete":%s,"incomplete_reason":%s,"options_rejected":%s,"text_lost":%s}}' \
+        "$(printf %s "$1" | wc -c)" "$3" "$2" "$([ "$2" = true ] && echo '"no memory"' || echo null)" "$4" "$2" >"$W/$1.json"
+}
+mk a false '["leak-definite"]' '[]'
+mk bb true '["leak-definite","leak-possible"]' '["unwind"]'
+for order in "a bb" "bb a"; do
+    set -- $order
+    report merge -o "$W/m.json" "$W/$1.json" "$W/$2.json"
+    expect_rc 0
+    python3 - "$W/m.json" <<'PY' || fail "merged summary ($order)"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+assert s["incomplete"] is True and s["text_lost"] is True, s
+assert s["incomplete_reason"] == "no memory", s
+assert sorted(s["counted_leak_kinds"]) == ["leak-definite", "leak-possible"], s
+assert s["options_rejected"] == ["unwind"], s
+PY
+done
+# A report that records no policy was judged with definite and possible leaks counted: so is its
+# part of a merge with one that records a narrower policy.
+report merge -o "$W/m.json" "$W/a.json" "$FIX/clean.json"
+expect_rc 0
+grep -q '"leak-possible"' "$W/m.json" || fail "the older report's policy is not in the merged one"
+
 case_ "--output= form, output to stdout with -o -"
 report merge --output="$W/long.json" "$FIX/clean.json"
 expect_rc 0

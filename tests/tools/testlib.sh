@@ -1,7 +1,8 @@
 # testlib.sh: sourced by the tests/tools/*.sh scripts (POSIX sh).
 # Environment (set by tests/tools/CMakeLists.txt): HC_DRIVER, HC_REPORT, HC_FIXTURES, HC_WORK,
 # HC_WRAP (a command prefix such as valgrind, may be empty), HC_ENVPRINT, HC_PRELOAD_A/B,
-# HC_OPTIONS_DEF, HC_VERSION, HC_LIB (libheapcheck.so), HC_FP_PLAIN/SHIFTED/STRIPPED (fp_leaks.c).
+# HC_OPTIONS_DEF, HC_VERSION, HC_LIB (libheapcheck.so), HC_FP_PLAIN/SHIFTED/STRIPPED (fp_leaks.c),
+# HC_POLICY (policy.c).
 #
 #   case_ "what"          names the assertions that follow
 #   run CMD...            runs CMD: stdout in $OUT, stderr in $ERR, exit status in $RC
