@@ -9,48 +9,14 @@
 #   expect_out TEXT   stdout must contain TEXT (fixed string); expect_err TEXT: stderr must
 #   need FILE...      each FILE must exist
 #   finish            exit 1 if anything failed
-set -u
-: "${HC_WORK:?run through ctest}"
-rm -rf "$HC_WORK"
-mkdir -p "$HC_WORK"
-OUT="$HC_WORK/stdout"
-ERR="$HC_WORK/stderr"
-CASE="(start)"
-FAILED=0
-RC=0
+# The shared assertions (case_, run, expect_*, fail, finish) are tests/tools/testlib.sh's; only need and
+# expect_fail are the install tests' own.
+. "$HC_SOURCE/tests/tools/testlib.sh"
 
-case_() { CASE="$1"; }
-
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL [$CASE]: $*"
-    echo "--- stdout:"
-    sed -n '1,80p' "$OUT" 2>/dev/null
-    echo "--- stderr:"
-    sed -n '1,80p' "$ERR" 2>/dev/null
-    echo "---"
-}
-
-run() {
-    "$@" >"$OUT" 2>"$ERR"
-    RC=$?
-}
-
-expect_rc() { [ "$RC" -eq "$1" ] || fail "exit status $RC, expected $1"; }
 expect_fail() { [ "$RC" -ne 0 ] || fail "exit status 0, expected a failure"; }
-expect_out() { grep -F -q -e "$1" "$OUT" || fail "stdout lacks '$1'"; }
-expect_err() { grep -F -q -e "$1" "$ERR" || fail "stderr lacks '$1'"; }
 
 need() {
     for f in "$@"; do
         [ -e "$f" ] || fail "missing $f"
     done
-}
-
-finish() {
-    if [ "$FAILED" -ne 0 ]; then
-        echo "$FAILED failure(s)"
-        exit 1
-    fi
-    echo "ok"
 }

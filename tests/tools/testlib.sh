@@ -23,7 +23,7 @@ rm -rf "$HC_WORK"
 mkdir -p "$HC_WORK"
 OUT="$HC_WORK/stdout"
 ERR="$HC_WORK/stderr"
-FIX="$HC_FIXTURES"
+FIX="${HC_FIXTURES:-}"
 W="$HC_WORK"
 CASE="(start)"
 FAILED=0
