@@ -140,7 +140,8 @@ static void remember_unmapped(void *p, const lc_header_t *h, uint32_t free_stack
   lc_unlock(&unmapped_lock);
 }
 
-// Returns the chunk to its heap (or leaves it, marked freed, when it is damaged: never reuse a damaged block).
+// A block leaving the quarantine: returns the chunk to its heap (or leaves it, marked freed, when it is damaged:
+// never reuse a damaged block).
 static void release(void *p, int damaged, uint32_t free_stack) {
   lc_block_set_state(p, LC_BLOCK_FREED, free_stack);
   if (damaged) return;
@@ -224,6 +225,13 @@ static void free_internal(void *p) {
   lc_unlock(&lc_internal_heap.lock);
 }
 
+// This free lost the exchange of the header to another thread freeing the same block at the same moment: a double
+// free, said with the header as the winner left it (its free stack), or as this call saw it when the block is gone.
+static LC_NOINLINE void lost_race(void *p, const lc_header_t *seen, uint32_t stack, lc_by_t by) {
+  lc_header_t now;
+  say(LC_ERR_DOUBLE_FREE, p, lc_block_validate(p, &now) == LC_BLOCK_NOT_LIVE ? &now : seen, stack, by, NULL, NULL);
+}
+
 void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
   if (!p) return;
   if (lc_heap_contains(&lc_internal_heap, p)) { free_internal(p); return; }
@@ -232,6 +240,15 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
   lc_block_status_t st = lc_block_validate(p, &h);
   if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, by); return; }
   if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL); return; }
+  void *payload = lc_block_payload(lc_block_header(p));
+  int large = lc_heap_is_large(payload), held = !large && lc_quarantine_budget() != 0;
+  // The block is this call's from here: LIVE -> QUARANTINED (FREED when it is not held) in one compare-and-swap of
+  // the header, so a second free of it racing this one either sees the new state or loses the exchange, and is a
+  // double free either way.
+  if (lc_unlikely(!lc_block_claim(p, &h, held ? LC_BLOCK_QUARANTINED : LC_BLOCK_FREED, stack))) {
+    lost_race(p, &h, stack, by);
+    return;
+  }
   __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
   if (h.origin != origin) {
     static const char *const combos[3][3] = {
@@ -241,18 +258,20 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
     };
     say(LC_ERR_MISMATCHED_FREE, p, &h, stack, by, origin < 3 && h.origin < 3 ? combos[h.origin][origin] : NULL, NULL);
   }
-  int damaged = block_damaged(p, &h, stack, by);
-  void *payload = lc_block_payload(lc_block_header(p));
-  if (lc_heap_is_large(payload)) {
-    if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
+  int damaged = block_damaged(p, &h, stack, by);       // a damaged block is left freed, never reused
+  if (large) {
+    if (damaged) return;
     remember_unmapped(p, &h, stack);
     lc_lock(&lc_user_heap.lock);
     lc_heap_free_locked(&lc_user_heap, payload);
     lc_unlock(&lc_user_heap.lock);
     return;
   }
-  if (damaged || lc_quarantine_budget() == 0) { release(p, damaged, stack); return; }
-  lc_block_set_state(p, LC_BLOCK_QUARANTINED, stack);
+  if (!held) {
+    if (!damaged) lc_heap_free(&lc_user_heap, payload);
+    return;
+  }
+  if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
   lc_block_poison(p, h.size);
   quarantine(p, h.size ? h.size : 1, stack);
 }
