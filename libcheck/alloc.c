@@ -322,22 +322,49 @@ static LC_NOINLINE void lost_race(void *p, const lc_header_t *seen, uint32_t sta
   say(LC_ERR_DOUBLE_FREE, p, lc_block_validate(p, &now) == LC_BLOCK_NOT_LIVE ? &now : seen, stack, by, NULL, NULL);
 }
 
+// A block outside the extents can only be a large one, and its free unmaps it: it is read and claimed under the
+// heap lock, which the unmapping takes too, so that a second free racing the first never reads the header of a
+// block that is gone. Returns 1 when this call made it FREED (*h: the header as it was), else 0 once it said what
+// the pointer is.
+static LC_NOINLINE int claim_large(void *p, lc_header_t *h, uint32_t stack, lc_by_t by) {
+  lc_heap_t *uh = &lc_user_heap;
+  lc_lock(&uh->lock);
+  int mapped = lc_heap_in_large_locked(uh, (char *)p - LC_PREFIX, LC_PREFIX + 1);
+  lc_block_status_t st = mapped ? lc_block_validate(p, h) : LC_BLOCK_BAD_SUM;
+  int won = st == LC_BLOCK_OK && lc_block_claim(p, h, LC_BLOCK_FREED, stack);
+  lc_unlock(&uh->lock);
+  if (won) return 1;
+  if (st == LC_BLOCK_BAD_SUM) bad_pointer(p, stack, by);
+  else say(LC_ERR_DOUBLE_FREE, p, h, stack, by, NULL, NULL);
+  return 0;
+}
+
 void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
   if (!p) return;
   if (lc_heap_contains(&lc_internal_heap, p)) { free_internal(p); return; }
   lc_header_t h;
-  if (!header_readable(p)) { bad_pointer(p, stack, by); return; }
-  lc_block_status_t st = lc_block_validate(p, &h);
-  if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, by); return; }
-  if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL); return; }
-  void *payload = lc_block_payload(lc_block_header(p));
-  int large = lc_heap_is_large(payload), held = !large && lc_quarantine_budget() != 0;
-  // The block is this call's from here: LIVE -> QUARANTINED (FREED when it is not held) in one compare-and-swap of
-  // the header, so a second free of it racing this one either sees the new state or loses the exchange, and is a
-  // double free either way.
-  if (lc_unlikely(!lc_block_claim(p, &h, held ? LC_BLOCK_QUARANTINED : LC_BLOCK_FREED, stack))) {
-    lost_race(p, &h, stack, by);
-    return;
+  if (((uintptr_t)p & (LC_ALIGN - 1)) != 0) { bad_pointer(p, stack, by); return; }
+  void *payload;
+  int large, held;
+  if (lc_likely(lc_heap_in_extents(&lc_user_heap, (char *)p - LC_PREFIX) && lc_heap_in_extents(&lc_user_heap, p))) {
+    lc_block_status_t st = lc_block_validate(p, &h);
+    if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, by); return; }
+    if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL); return; }
+    payload = lc_block_payload(lc_block_header(p));
+    large = lc_heap_is_large(payload);
+    held = !large && lc_quarantine_budget() != 0;
+    // The block is this call's from here: LIVE -> QUARANTINED (FREED when it is not held) in one compare-and-swap
+    // of the header, so a second free of it racing this one either sees the new state or loses the exchange, and
+    // is a double free either way.
+    if (lc_unlikely(!lc_block_claim(p, &h, held ? LC_BLOCK_QUARANTINED : LC_BLOCK_FREED, stack))) {
+      lost_race(p, &h, stack, by);
+      return;
+    }
+  } else {
+    if (!claim_large(p, &h, stack, by)) return;
+    payload = lc_block_payload(lc_block_header(p));
+    large = lc_heap_is_large(payload);
+    held = 0;                                            // claimed FREED: a block here is never quarantined
   }
   __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
   if (h.origin != origin) {

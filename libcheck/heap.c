@@ -940,6 +940,15 @@ static int in_extents(lc_heap_t *h, uintptr_t a) {
   return 0;
 }
 
+int lc_heap_in_extents(lc_heap_t *h, const void *addr) { return in_extents(h, (uintptr_t)addr); }
+
+int lc_heap_in_large_locked(lc_heap_t *h, const void *addr, size_t len) {
+  const lc_large_t *l = large_containing(h, (uintptr_t)addr);
+  if (!l) return 0;
+  uintptr_t map = l->chunk - at(l->chunk)->prev_foot;
+  return len <= map + l->map_size - (uintptr_t)addr;
+}
+
 int lc_heap_contains(lc_heap_t *h, const void *addr) {
   uintptr_t a = (uintptr_t)addr;
   if (in_extents(h, a)) return 1;

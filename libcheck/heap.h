@@ -119,6 +119,11 @@ int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size);
 // 1 if addr lies in one of h's extents (any chunk, free or not) or in one of its large chunks.
 // Lock-free for extents; large chunks are looked up under the lock.
 int lc_heap_contains(lc_heap_t *h, const void *addr);
+// 1 if addr lies in one of h's extents. Lock-free.
+int lc_heap_in_extents(lc_heap_t *h, const void *addr);
+// 1 if [addr, addr + len) lies in the mapping of one of h's large chunks. pre: h->lock held (the chunk cannot be
+// unmapped while it is).
+int lc_heap_in_large_locked(lc_heap_t *h, const void *addr, size_t len);
 // The payload of the in-use chunk that contains addr, or NULL. Slow (walks the extent): error paths only.
 void *lc_heap_find_chunk_locked(lc_heap_t *h, const void *addr);
 

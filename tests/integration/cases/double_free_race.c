@@ -1,7 +1,8 @@
 /* Two threads free the same pointer at the same moment, round after round. One free must win and the other be
  * said as a double free, every round: never both (the chunk would go back to the heap twice, silently), never a
  * corrupted header or heap, never a crash. Afterwards the program checks that no two of its live allocations
- * share an address (a chunk handed back twice would be handed out twice). */
+ * share an address (a chunk handed back twice would be handed out twice). With argv[1] "large" the blocks are
+ * mmap'd ones (200 KB), which the winning free unmaps. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -40,11 +41,12 @@ static int cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  size_t base = argc > 1 && argv[1][0] == 'l' ? 200000 : 24;
   pthread_t t;
   pthread_create(&t, NULL, freer, NULL);
   for (int r = 1; r <= ROUNDS; r++) {
-    shared = malloc(24 + (size_t)(r % 8) * 16);             /* alloc */
+    shared = malloc(base + (size_t)(r % 8) * 16);           /* alloc */
     atomic_store(&go, r);
     release();
     wait_for(&done, r);
