@@ -1,5 +1,6 @@
 /* alloc.c: the policy of malloc, free and realloc: which heap, when to check, what a bad pointer means,
- * the quarantine's life cycle. Bytes are only touched through block.c; findings go to report.c. */
+ * the quarantine's life cycle, what damage the heap found in its free chunks is said as. Bytes are only touched
+ * through block.c; findings go to report.c. */
 #define _GNU_SOURCE
 #include "alloc.h"
 #include "heap.h"
@@ -21,14 +22,99 @@ static unsigned unmapped_next;
 static lc_lock_t unmapped_lock = LC_LOCK_INIT;
 
 
+static void retired_chunk(void *payload, size_t payload_size);
+static void unclaimed_damage(void);
+
 void lc_alloc_setup(void) {
   size_t mmap_threshold = (size_t)lc_options.mmap_threshold_kb * 1024;
   if (mmap_threshold < 4096) mmap_threshold = 4096;
   lc_heap_setup(&lc_user_heap, "user", 1, mmap_threshold, (size_t)lc_options.trim_threshold_kb * 1024);
   lc_heap_setup(&lc_internal_heap, "internal", 0, (size_t)1 << 24, 0);
+  lc_heap_set_hooks(&(lc_heap_hooks_t){ .retired = retired_chunk, .unclaimed = unclaimed_damage });
   lc_block_checks = lc_options.checks;
   lc_block_poison_limit = lc_options.poison_bytes > 0 ? (size_t)lc_options.poison_bytes : 0;
   lc_quarantine_setup(lc_options.checks ? (size_t)lc_options.quarantine_mb << 20 : 0);
+}
+
+/* ---- damage the heap found in its free chunks: corrupted-heap ---- */
+
+// Taken from the heap after each of its calls, with the call and stack that met it, and said at the end of the
+// program's call (lc_alloc_tick): it can be met while this thread is inside a report (the symbolizer allocates),
+// and saying it there would wait for the report's own lock.
+typedef struct queued_s { lc_heap_damage_t d; lc_by_t by; uint32_t stack; } queued_t;
+static __thread queued_t queued[LC_HEAP_DAMAGE_MAX] __attribute__((tls_model("initial-exec")));
+static __thread int nqueued __attribute__((tls_model("initial-exec")));
+
+static LC_NOINLINE void collect_slow(lc_by_t by, uint32_t stack) {
+  lc_heap_damage_t d[LC_HEAP_DAMAGE_MAX];
+  int n = lc_heap_take_damage(d, LC_HEAP_DAMAGE_MAX);
+  for (int i = 0; i < n && nqueued < LC_HEAP_DAMAGE_MAX; i++) queued[nqueued++] = (queued_t){ d[i], by, stack };
+}
+
+static inline void collect(lc_by_t by, uint32_t stack) {
+  if (lc_unlikely(lc_heap_damage_pending)) collect_slow(by, stack);
+}
+
+// 1 if [a, a + len) lies in one extent of h (so it can be read).
+static int in_extent(const lc_heap_t *h, uintptr_t a, size_t len) {
+  for (int i = 0; i < h->nextents; i++)
+    if (a >= h->extents[i].base && a < h->extents[i].end && len <= h->extents[i].end - a) return 1;
+  return 0;
+}
+
+// The user bytes of the block nearest to damaged chunk metadata, and a copy of its header, or NULL: the block whose
+// header is still valid in the damaged chunk (a freed block in the thread's cache), else the block in use right
+// before it (whose overflow reaches it first). pre: h->lock held.
+static void *nearest_block_locked(lc_heap_t *h, uintptr_t chunk, uintptr_t addr, lc_header_t *copy) {
+  if (chunk && (chunk % LC_ALIGN || !in_extent(h, chunk, LC_CHUNK_OVERHEAD + LC_PREFIX))) chunk = 0;
+  if (chunk) {
+    lc_header_t *own = lc_block_from_payload((char *)chunk + LC_CHUNK_OVERHEAD, LC_PREFIX);
+    // (a header written by lc_block_retire over a retired chunk names nothing)
+    if (own && (own->size || own->alloc_stack || !own->reported)) { *copy = *own; return lc_block_user(own); }
+  }
+  uintptr_t at = chunk ? chunk : addr;
+  void *payload = at ? lc_heap_find_chunk_locked(h, (void *)(at - 1)) : NULL;
+  lc_header_t *before = payload ? lc_block_from_payload(payload, lc_heap_payload_size(payload)) : NULL;
+  if (!before) return NULL;
+  *copy = *before;
+  return lc_block_user(before);
+}
+
+static lc_error_t heap_error_locked(lc_heap_t *h, uintptr_t chunk, uintptr_t addr, const char *what, lc_by_t by,
+                                    uint32_t stack) {
+  lc_header_t copy;
+  void *block = nearest_block_locked(h, chunk, addr, &copy);
+  return lc_report_make_error(LC_ERR_CORRUPTED_HEAP, by, (void *)addr, block, block ? &copy : NULL, NULL, stack, what);
+}
+
+static void say_queued(void) {
+  queued_t all[LC_HEAP_DAMAGE_MAX];
+  int n = nqueued;
+  memcpy(all, queued, (size_t)n * sizeof *all);            // (a report can queue more: said next time)
+  nqueued = 0;
+  for (int i = 0; i < n; i++) {
+    const queued_t q = all[i];
+    lc_heap_t *h = (lc_heap_t *)q.d.heap;
+    lc_lock(&h->lock);
+    lc_error_t e = heap_error_locked(h, q.d.chunk, q.d.addr, q.d.what, q.by, q.stack);
+    lc_unlock(&h->lock);
+    lc_report_error(&e);
+  }
+}
+
+// Under the heap lock, for each chunk the heap retires: one that holds no valid block header gets a retired one, so
+// that the whole-heap checks and the leak scan see a freed, reported block there and say nothing more of it.
+static void retired_chunk(void *payload, size_t payload_size) {
+  size_t look = payload_size < ((size_t)1 << 20) ? payload_size : (size_t)1 << 20;
+  if (payload_size >= LC_PREFIX && !lc_block_from_payload(payload, look)) lc_block_retire((char *)payload + LC_PREFIX);
+}
+
+// Damage no call of the program will take: a thread's cache flushed at its exit, malloc_trim.
+static void unclaimed_damage(void) {
+  lc_enter();
+  collect(LC_BY_FREE, lc_options.stacks ? lc_unwind_capture() : 0);
+  say_queued();
+  lc_leave();
 }
 
 static inline lc_heap_t *heap_for(lc_origin_t origin) {
@@ -57,6 +143,7 @@ void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t
   void *payload = lc_heap_alloc(h, req, heap_align, &psize);
   if (!payload && origin != LC_ORIGIN_INTERNAL && release_quarantine(stack))
     payload = lc_heap_alloc(h, req, heap_align, &psize);
+  collect(LC_BY_MALLOC, stack);
   if (!payload) return NULL;
   uint32_t seq = 0;
   if (origin != LC_ORIGIN_INTERNAL) {
@@ -71,6 +158,7 @@ void *lc_alloc(size_t size, size_t align, lc_origin_t origin, int zero, uint32_t
 void lc_alloc_mark_loader(void *p) { lc_block_set_loader(p); }
 
 #define HEADER_OVERWRITTEN "the block's header was overwritten (an underflow?)"
+#define TAG_OVERWRITTEN "the heap's tag in front of the block was overwritten"
 
 // h is a copy of the header of the block whose user bytes start at `block`; p is the pointer concerned.
 static void say_block(lc_error_kind_t kind, const void *p, const void *block, const lc_header_t *h, uint32_t stack,
@@ -92,8 +180,8 @@ static int tag_intact(void *p, const lc_header_t *h, uint32_t stack, lc_by_t by)
   void *payload = lc_block_payload(lc_block_header(p));
   size_t need = h->gap + LC_PREFIX + h->size + (lc_block_checks ? LC_BACK_CANARY_MIN : 0);
   size_t slack = lc_heap_is_large(payload) ? 4096 + h->gap + LC_CHUNK_OVERHEAD : 2 * LC_ALIGN + 32;
-  if (lc_heap_chunk_plausible(payload, need, need + slack)) return 1;
-  say(LC_ERR_CORRUPTED_HEADER, p, h, stack, by, "the heap's tag in front of the block was overwritten", NULL);
+  if (lc_heap_chunk_plausible(&lc_user_heap, payload, need, need + slack)) return 1;
+  if (!h->reported) say(LC_ERR_CORRUPTED_HEADER, p, h, stack, by, TAG_OVERWRITTEN, NULL);
   lc_block_retire(p);
   return 0;
 }
@@ -140,11 +228,13 @@ static void remember_unmapped(void *p, const lc_header_t *h, uint32_t free_stack
   lc_unlock(&unmapped_lock);
 }
 
-// Returns the chunk to its heap (or leaves it, marked freed, when it is damaged: never reuse a damaged block).
-static void release(void *p, int damaged, uint32_t free_stack) {
+// A block leaving the quarantine: returns the chunk to its heap (or leaves it, marked freed, when it is damaged:
+// never reuse a damaged block).
+static void release(void *p, int damaged, uint32_t free_stack, lc_by_t by) {
   lc_block_set_state(p, LC_BLOCK_FREED, free_stack);
   if (damaged) return;
   lc_heap_free(&lc_user_heap, lc_block_payload(lc_block_header(p)));
+  collect(by, free_stack);
 }
 
 // A block leaves the quarantine: its poison and canaries must be intact, else it was written after free.
@@ -159,7 +249,7 @@ static void evict(void *p, uint32_t stack) {
     lc_block_retire(p);                                 // never reuse: we cannot trust its size
     return;
   }
-  release(p, block_damaged(p, &h, stack, LC_BY_QUARANTINE), h.free_stack);
+  release(p, block_damaged(p, &h, stack, LC_BY_QUARANTINE), h.free_stack, LC_BY_QUARANTINE);
 }
 
 static void quarantine(void *p, size_t size, uint32_t stack) {
@@ -222,16 +312,60 @@ static void free_internal(void *p) {
   lc_lock(&lc_internal_heap.lock);
   lc_heap_free_locked(&lc_internal_heap, lc_block_payload(h));
   lc_unlock(&lc_internal_heap.lock);
+  collect(LC_BY_FREE, 0);
+}
+
+// This free lost the exchange of the header to another thread freeing the same block at the same moment: a double
+// free, said with the header as the winner left it (its free stack), or as this call saw it when the block is gone.
+static LC_NOINLINE void lost_race(void *p, const lc_header_t *seen, uint32_t stack, lc_by_t by) {
+  lc_header_t now;
+  say(LC_ERR_DOUBLE_FREE, p, lc_block_validate(p, &now) == LC_BLOCK_NOT_LIVE ? &now : seen, stack, by, NULL, NULL);
+}
+
+// A block outside the extents can only be a large one, and its free unmaps it: it is read and claimed under the
+// heap lock, which the unmapping takes too, so that a second free racing the first never reads the header of a
+// block that is gone. Returns 1 when this call made it FREED (*h: the header as it was), else 0 once it said what
+// the pointer is.
+static LC_NOINLINE int claim_large(void *p, lc_header_t *h, uint32_t stack, lc_by_t by) {
+  lc_heap_t *uh = &lc_user_heap;
+  lc_lock(&uh->lock);
+  int mapped = lc_heap_in_large_locked(uh, (char *)p - LC_PREFIX, LC_PREFIX + 1);
+  lc_block_status_t st = mapped ? lc_block_validate(p, h) : LC_BLOCK_BAD_SUM;
+  int won = st == LC_BLOCK_OK && lc_block_claim(p, h, LC_BLOCK_FREED, stack);
+  lc_unlock(&uh->lock);
+  if (won) return 1;
+  if (st == LC_BLOCK_BAD_SUM) bad_pointer(p, stack, by);
+  else say(LC_ERR_DOUBLE_FREE, p, h, stack, by, NULL, NULL);
+  return 0;
 }
 
 void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
   if (!p) return;
   if (lc_heap_contains(&lc_internal_heap, p)) { free_internal(p); return; }
   lc_header_t h;
-  if (!header_readable(p)) { bad_pointer(p, stack, by); return; }
-  lc_block_status_t st = lc_block_validate(p, &h);
-  if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, by); return; }
-  if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL); return; }
+  if (((uintptr_t)p & (LC_ALIGN - 1)) != 0) { bad_pointer(p, stack, by); return; }
+  void *payload;
+  int large, held;
+  if (lc_likely(lc_heap_in_extents(&lc_user_heap, (char *)p - LC_PREFIX) && lc_heap_in_extents(&lc_user_heap, p))) {
+    lc_block_status_t st = lc_block_validate(p, &h);
+    if (st == LC_BLOCK_BAD_SUM) { bad_pointer(p, stack, by); return; }
+    if (st == LC_BLOCK_NOT_LIVE) { say(LC_ERR_DOUBLE_FREE, p, &h, stack, by, NULL, NULL); return; }
+    payload = lc_block_payload(lc_block_header(p));
+    large = lc_heap_is_large(payload);
+    held = !large && lc_quarantine_budget() != 0;
+    // The block is this call's from here: LIVE -> QUARANTINED (FREED when it is not held) in one compare-and-swap
+    // of the header, so a second free of it racing this one either sees the new state or loses the exchange, and
+    // is a double free either way.
+    if (lc_unlikely(!lc_block_claim(p, &h, held ? LC_BLOCK_QUARANTINED : LC_BLOCK_FREED, stack))) {
+      lost_race(p, &h, stack, by);
+      return;
+    }
+  } else {
+    if (!claim_large(p, &h, stack, by)) return;
+    payload = lc_block_payload(lc_block_header(p));
+    large = lc_heap_is_large(payload);
+    held = 0;                                            // claimed FREED: a block here is never quarantined
+  }
   __atomic_add_fetch(&stats.frees, 1, __ATOMIC_RELAXED);
   if (h.origin != origin) {
     static const char *const combos[3][3] = {
@@ -241,18 +375,23 @@ void lc_free(void *p, lc_origin_t origin, uint32_t stack, lc_by_t by) {
     };
     say(LC_ERR_MISMATCHED_FREE, p, &h, stack, by, origin < 3 && h.origin < 3 ? combos[h.origin][origin] : NULL, NULL);
   }
-  int damaged = block_damaged(p, &h, stack, by);
-  void *payload = lc_block_payload(lc_block_header(p));
-  if (lc_heap_is_large(payload)) {
-    if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
+  int damaged = block_damaged(p, &h, stack, by);       // a damaged block is left freed, never reused
+  if (large) {
+    if (damaged) return;
     remember_unmapped(p, &h, stack);
     lc_lock(&lc_user_heap.lock);
     lc_heap_free_locked(&lc_user_heap, payload);
     lc_unlock(&lc_user_heap.lock);
+    collect(by, stack);
     return;
   }
-  if (damaged || lc_quarantine_budget() == 0) { release(p, damaged, stack); return; }
-  lc_block_set_state(p, LC_BLOCK_QUARANTINED, stack);
+  if (!held) {
+    if (damaged) return;
+    lc_heap_free(&lc_user_heap, payload);
+    collect(by, stack);
+    return;
+  }
+  if (damaged) { lc_block_set_state(p, LC_BLOCK_FREED, stack); return; }
   lc_block_poison(p, h.size);
   quarantine(p, h.size ? h.size : 1, stack);
 }
@@ -295,6 +434,7 @@ void *lc_realloc(void *p, size_t size, uint32_t stack, lc_origin_t origin_if_new
     int ok = lc_heap_resize_locked(heap, payload, req);
     size_t psize = lc_heap_payload_size(payload);
     lc_unlock(&heap->lock);
+    collect(LC_BY_REALLOC, stack);
     if (ok) {
       lc_block_resize(p, psize, size, internal ? 0 : stack);
       if (!internal) {                 // counted as memcheck does: one allocation and one free
@@ -351,14 +491,41 @@ static void verify_chunk(void *payload, size_t psize, void *arg) {
   lc_block_mark_reported(user);
 }
 
+// The heap's own structures first (lc_heap_validate_locked: free chunks, bins, tags): each violation is said as
+// corrupted-heap (a tag overwritten in front of a live block as its corrupted-header) and repaired or retired, so
+// that the next round can look past it; a violation met before (said already) ends the rounds.
+static void check_heap_locked(findings_t *f) {
+  lc_heap_t *h = &lc_user_heap;
+  for (int round = 0; round < 8 && f->n < MAX_FINDINGS; round++) {
+    lc_heap_violation_t v;
+    lc_heap_fault_t fault = lc_heap_validate_locked(h, &v);
+    if (fault == LC_HEAP_OK || !lc_heap_repair_locked(h, &v)) return;
+    int chunk = v.addr % LC_ALIGN == 0 && in_extent(h, v.addr, LC_CHUNK_OVERHEAD + LC_PREFIX);
+    lc_header_t *own = chunk && fault == LC_HEAP_TAG_OVERWRITTEN
+                       ? lc_block_from_payload((char *)v.addr + LC_CHUNK_OVERHEAD, LC_PREFIX) : NULL;
+    if (own && own->state == LC_BLOCK_LIVE && !own->reported) {   // the block behind the tag: its header's damage
+      void *user = lc_block_user(own);
+      lc_header_t c = *own;
+      f->list[f->n++] = lc_report_make_error(LC_ERR_CORRUPTED_HEADER, f->by, user, user, &c, NULL, f->stack,
+                                             TAG_OVERWRITTEN);
+      lc_block_mark_reported(user);
+    } else if (!own || !own->reported) {                // (a reported one: a free found the tag and said so)
+      f->list[f->n++] = heap_error_locked(h, chunk ? v.addr : 0, v.addr, v.what, f->by, f->stack);
+    }
+    if (fault == LC_HEAP_TAG_OVERWRITTEN) return;       // the last thing the validator looks for
+  }
+}
+
 size_t lc_alloc_check_all(lc_by_t by) {
   if (!lc_block_checks) return 0;
+  say_queued();
   // The detecting stack is taken first: unwinding may take the loader's lock, which a quiesced thread may hold.
   findings_t f = { lc_os_alloc(MAX_FINDINGS * sizeof(lc_error_t)), 0, lc_options.stacks ? lc_unwind_capture() : 0,
                    by };
   if (!f.list) return 0;
   lc_quiesce();
   lc_lock(&lc_user_heap.lock);
+  check_heap_locked(&f);
   lc_heap_for_each_chunk_locked(&lc_user_heap, verify_chunk, &f);
   lc_unlock(&lc_user_heap.lock);
   lc_unquiesce();
@@ -377,6 +544,7 @@ lc_heap_usage_t lc_alloc_stats(void) {
 }
 
 void lc_alloc_tick(void) {
+  if (lc_unlikely(nqueued)) say_queued();
   if (lc_options.check_every > 0 &&
       __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED) % (uint64_t)lc_options.check_every == 0)
     lc_alloc_check_all(LC_BY_CHECK_EVERY);

@@ -2,7 +2,9 @@
  *   [ gap record (over-aligned only) | header 24 | front canary 8 | user bytes | back canary ... end of payload ]
  * Invariants: hdr.sum == lc_block_sum(&hdr, address of hdr) (keyed with a per-process secret);
  *             while state == LIVE, the front canary and every byte from user+size to the payload's end hold
- *             LC_CANARY_BYTE (when checks are on); while QUARANTINED, the user bytes hold LC_POISON_BYTE.
+ *             LC_CANARY_BYTE (when checks are on); while QUARANTINED, the user bytes hold LC_POISON_BYTE;
+ *             once formatted, a header changes only by a compare-and-swap of its first 16 bytes (size, state, sum,
+ *             stacks), and is read as one consistent copy.
  * Decides no policy and prints nothing. */
 #ifndef LC_BLOCK_H
 #define LC_BLOCK_H
@@ -68,6 +70,10 @@ lc_block_status_t lc_block_validate(const void *user, lc_header_t *out);
 // The header of the block formatted in this payload, or NULL when none validates (free chunk remnants).
 lc_header_t *lc_block_from_payload(void *payload, size_t payload_size);
 
+// The LIVE -> state change of a free, as one compare-and-swap: done (1) only if the header is still exactly *seen,
+// the copy lc_block_validate gave; 0 when another thread changed it first (a second free racing this one), and the
+// header is left as that thread made it.  pre: seen->state == LC_BLOCK_LIVE.
+int lc_block_claim(void *user, const lc_header_t *seen, lc_block_state_t state, uint32_t free_stack);
 // Changes state (and free stack) and re-seals the header.
 void lc_block_set_state(void *user, lc_block_state_t state, uint32_t free_stack);
 void lc_block_mark_reported(void *user);

@@ -1,7 +1,8 @@
 /* heap.c: the chunk allocator under libcheck. Grows the user heap with sbrk (new extent when the break was
  * moved by someone else, mmap'd extents when brk fails), the internal heap with mmap; boundary tags, binned
- * free lists, eager coalescing, trimming, and the validator of heap.h's invariants. Must not know block
- * headers, canaries or reports. */
+ * free lists with safe unlinking, eager coalescing, trimming, a per-thread cache with checked links, the
+ * retirement of damaged chunks, and the validator of heap.h's invariants. Must not know block headers, canaries
+ * or reports: damage is recorded for the caller (heap.h). */
 #define _GNU_SOURCE
 #include "heap.h"
 
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 lc_heap_t lc_user_heap = { .lock = LC_LOCK_INIT };
@@ -65,11 +68,219 @@ static inline void bin_insert(lc_heap_t *h, lc_chunk_t *c) {
   h->binmap[i >> 6] |= 1ull << (i & 63);
 }
 
+// pre: unlink_problem(h, c, ...) found nothing (every caller asks it first).
 static inline void bin_unlink(lc_heap_t *h, lc_chunk_t *c) {
   LC_DCHECK(c->fd->bk == c && c->bk->fd == c);
   c->fd->bk = c->bk; c->bk->fd = c->fd;
   unsigned i = bin_index(csize(c));
   if (h->bins[i].fd == &h->bins[i]) h->binmap[i >> 6] &= ~(1ull << (i & 63));
+}
+
+/* ---- where a link may lead: every word of a free chunk is checked before it is followed or trusted ---- */
+
+static inline uintptr_t limit_of(const lc_heap_t *h, int i) { return i == h->cur ? h->top : h->extents[i].end; }
+
+static inline int in_region(const lc_heap_t *h, int i, uintptr_t a, size_t len) {
+  return a >= h->extents[i].base && a < limit_of(h, i) && len <= limit_of(h, i) - a;
+}
+
+// The extents other than the current one: the one met last first (the chunks of a bin are mostly in one extent;
+// a heap that lives in mmap'd extents has many), then all of them.
+static LC_NOINLINE int region_slow(const lc_heap_t *h, uintptr_t a, size_t len) {
+  int n = h->nextents, last = __atomic_load_n(&h->hint, __ATOMIC_RELAXED);
+  if (last >= 0 && last < n && in_region(h, last, a, len)) return last;
+  for (int i = 0; i < n; i++)
+    if (i != h->cur && in_region(h, i, a, len)) {
+      __atomic_store_n(&((lc_heap_t *)h)->hint, i, __ATOMIC_RELAXED);
+      return i;
+    }
+  return -1;
+}
+
+// The extent whose chunk area [base, limit) holds [a, a + len), or -1: a link is followed only there. The current
+// extent is looked at first, inline (most chunks are in it: this runs for every link the heap follows).
+// pre: the lock held (top is read).
+static inline int region_of(const lc_heap_t *h, uintptr_t a, size_t len) {
+  if (a % LC_ALIGN) return -1;
+  if (lc_likely(a >= h->cur_base && a < h->top && len <= h->top - a)) return h->cur;
+  return region_slow(h, a, len);
+}
+
+static inline int in_published(lc_heap_t *h, int i, uintptr_t a, size_t len) {
+  uintptr_t end = __atomic_load_n(&h->extents[i].end, __ATOMIC_ACQUIRE);
+  return a >= h->extents[i].base && a < end && len <= end - a;
+}
+
+static LC_NOINLINE int in_extent_slow(lc_heap_t *h, uintptr_t a, size_t len, int n) {
+  int last = __atomic_load_n(&h->hint, __ATOMIC_RELAXED);
+  if (last >= 0 && last < n && in_published(h, last, a, len)) return 1;
+  for (int i = n - 2; i >= 0; i--)
+    if (in_published(h, i, a, len)) {
+      __atomic_store_n(&h->hint, i, __ATOMIC_RELAXED);
+      return 1;
+    }
+  return 0;
+}
+
+// 1 if [a, a + len) lies in one published extent; without the lock (the thread cache, a free's tag check), the
+// newest extent first, inline.
+static inline int in_extent_unlocked(lc_heap_t *h, uintptr_t a, size_t len) {
+  int n = __atomic_load_n(&h->nextents, __ATOMIC_ACQUIRE);
+  if (lc_unlikely(n <= 0)) return 0;
+  if (lc_likely(in_published(h, n - 1, a, len))) return 1;
+  return in_extent_slow(h, a, len, n);
+}
+
+static inline int is_sentinel(const lc_heap_t *h, const lc_chunk_t *x) {
+  uintptr_t a = (uintptr_t)x, b0 = (uintptr_t)&h->bins[0];
+  return a >= b0 && a < (uintptr_t)&h->bins[LC_NBINS] && (a - b0) % sizeof *x == 0;
+}
+
+// A free list link may point at a bin's sentinel or at a chunk inside an extent, nowhere else.
+static inline int link_ok(const lc_heap_t *h, const lc_chunk_t *x) {
+  return is_sentinel(h, x) || region_of(h, (uintptr_t)x, MIN_CHUNK) >= 0;
+}
+
+/* ---- damage: recorded here, said by the allocator, once per chunk ---- */
+
+static lc_heap_hooks_t hooks;
+__thread int lc_heap_damage_pending __attribute__((tls_model("initial-exec")));
+static __thread lc_heap_damage_t damage_list[LC_HEAP_DAMAGE_MAX] __attribute__((tls_model("initial-exec")));
+
+void lc_heap_set_hooks(const lc_heap_hooks_t *x) { hooks = *x; }
+
+// 1 (and remembered) if no damage of key was recorded lately; 0 if it was: met again, it is refused quietly.
+// pre: h->lock held.
+static int note_damage(lc_heap_t *h, uintptr_t key) {
+  unsigned n = h->ndamaged < 16 ? h->ndamaged : 16;
+  for (unsigned i = 0; i < n; i++) if (h->damaged[i] == key) return 0;
+  h->damaged[h->ndamaged++ % 16] = key;
+  return 1;
+}
+
+static uint64_t word_at(const lc_heap_t *h, uintptr_t a) {
+  uintptr_t w = a & ~(uintptr_t)7;
+  return region_of(h, w & ~(uintptr_t)(LC_ALIGN - 1), LC_ALIGN) >= 0 ? *(const uint64_t *)w : 0;
+}
+
+// pre: h->lock held.
+static void damage(lc_heap_t *h, const char *what, uintptr_t addr, uintptr_t chunk, uint64_t expected) {
+  if (!note_damage(h, chunk ? chunk : addr)) return;
+  if (lc_heap_damage_pending < LC_HEAP_DAMAGE_MAX)
+    damage_list[lc_heap_damage_pending++] = (lc_heap_damage_t){ .heap = h, .what = what, .addr = addr, .chunk = chunk,
+                                                                .found = word_at(h, addr), .expected = expected };
+}
+
+int lc_heap_take_damage(lc_heap_damage_t *out, int max) {
+  int n = lc_heap_damage_pending < max ? lc_heap_damage_pending : max;
+  if (n > 0) memcpy(out, damage_list, (size_t)n * sizeof *out);
+  lc_heap_damage_pending = 0;
+  return n;
+}
+
+/* ---- checks on free chunks (glibc's unlink_chunk, made to report instead of abort) ---- */
+
+// Why c, an entry of bins[bin] (bin < 0: a neighbour about to be merged, on the bin of its size), is no free chunk
+// as the heap wrote it, or NULL; *where: the first word found wrong, *e: c's extent. Each word is read only once
+// what holds it is known to be the heap's: c's extent, c's tag, then the tag of the chunk after it.
+static const char *entry_at(const lc_heap_t *h, const lc_chunk_t *c, int bin, uintptr_t *where, int *e) {
+  *where = (uintptr_t)c;
+  *e = region_of(h, (uintptr_t)c, MIN_CHUNK);
+  if (*e < 0) return "a free list link leads out of the heap";
+  size_t size = csize(c);
+  if ((c->head & LC_FLAGS) != LC_PINUSE) return "a free chunk's tag does not say free";
+  if (size < MIN_CHUNK || size >= limit_of(h, *e) - (uintptr_t)c) return "a free chunk's size runs past its extent";
+  if (bin >= 0 && bin_index(size) != (unsigned)bin) return "a free chunk's size is not of its bin's class";
+  const lc_chunk_t *n = at((uintptr_t)c + size);
+  *where = (uintptr_t)n;
+  if (n->prev_foot != size || (n->head & LC_PINUSE)) return "the chunk after a free chunk does not record it as free";
+  return NULL;
+}
+
+static inline const char *entry_problem(const lc_heap_t *h, const lc_chunk_t *c, int bin, uintptr_t *where) {
+  int e;
+  return entry_at(h, c, bin, where, &e);
+}
+
+// x may be linked with a free chunk of bin i, which lies in extent e: that bin's sentinel, or a chunk in an extent
+// (e's first: the neighbours on a list are mostly in one extent). Only where it lies is checked, so that no word is
+// read here that the unlink does not read anyway: its links must then lead back (a retired chunk's never do).
+static inline int node_ok(const lc_heap_t *h, const lc_chunk_t *x, unsigned i, int e) {
+  uintptr_t a = (uintptr_t)x, lo = h->extents[e].base, hi = limit_of(h, e);
+  if (x == &h->bins[i]) return 1;
+  return ((a & (LC_ALIGN - 1)) == 0 && a >= lo && a < hi && hi - a >= MIN_CHUNK) || region_of(h, a, MIN_CHUNK) >= 0;
+}
+
+// Safe unlinking: why c cannot be taken off its bin (entry_problem, then links that do not lead back), or NULL.
+static const char *unlink_problem(const lc_heap_t *h, const lc_chunk_t *c, int bin, uintptr_t *where) {
+  int e;
+  const char *bad = entry_at(h, c, bin, where, &e);
+  if (bad) return bad;
+  unsigned i = bin_index(csize(c));
+  const lc_chunk_t *fd = c->fd, *bk = c->bk;
+  *where = (uintptr_t)&c->fd;
+  if (!node_ok(h, fd, i, e) || !node_ok(h, bk, i, e)) return "a free chunk's list links lead out of its bin";
+  if (fd->bk != c || bk->fd != c)
+    return "a free chunk's list links do not lead back to it (fd->bk or bk->fd is not the chunk)";
+  return NULL;
+}
+
+// A chunk taken out of use for good: marked (or left) in use, so that nothing hands it out or merges with it. A free
+// chunk whose size is trusted also tells the chunk after it and is counted in use.
+static void retire(lc_heap_t *h, lc_chunk_t *c, int was_free, int trusted) {
+  size_t size = csize(c);
+  if (was_free) {
+    c->head |= LC_CINUSE;
+    c->fd = c->bk = c;                // no list leads back through it: a chunk still linked to it is refused
+    if (trusted) {
+      lc_chunk_t *n = next_chunk(c);
+      if ((uintptr_t)n != h->top) n->head |= LC_PINUSE;
+      h->stats.in_use_bytes += size;
+      if (h->stats.in_use_bytes > h->stats.peak_in_use_bytes) h->stats.peak_in_use_bytes = h->stats.in_use_bytes;
+    }
+  }
+  h->stats.retired_chunks++;
+  if (trusted) h->stats.retired_bytes += size;
+  if (hooks.retired && size >= MIN_CHUNK) hooks.retired(payload_of(c), size - LC_CHUNK_OVERHEAD);
+}
+
+// Bin i is given up: the chunks its links still reach from the sentinel, forward and back, one well-linked step at a
+// time (which ends the walk), that check out as free chunks of its class, are retired; the bin is left empty. A
+// chunk past a broken link stays free on no bin: the checks refuse it wherever it is met.
+static void retire_bin(lc_heap_t *h, unsigned i) {
+  lc_chunk_t *s = &h->bins[i];
+  uintptr_t where;
+  for (int back = 0; back < 2; back++) {
+    lc_chunk_t *prev = s, *c = back ? s->bk : s->fd;
+    while (c != s && !entry_problem(h, c, (int)i, &where) && (back ? c->fd : c->bk) == prev) {
+      lc_chunk_t *next = back ? c->bk : c->fd;
+      retire(h, c, 1, 1);
+      prev = c;
+      c = next;
+    }
+  }
+  s->fd = s->bk = s;
+  h->binmap[i >> 6] &= ~(1ull << (i & 63));
+}
+
+// The size of c if it can be trusted so far (in an extent, ending before its limit), else 0.
+static size_t sane_size(const lc_heap_t *h, const lc_chunk_t *c) {
+  int e = region_of(h, (uintptr_t)c, MIN_CHUNK);
+  size_t size = e >= 0 ? csize(c) : 0;
+  return size >= MIN_CHUNK && size < limit_of(h, e) - (uintptr_t)c ? size : 0;
+}
+
+// Damage found at free chunk c, reached through bins[bin] (bin < 0: as a neighbour): recorded, and that bin and the
+// bin of c's size (when its size can be told) retired.
+static void free_damage(lc_heap_t *h, lc_chunk_t *c, int bin, const char *what, uintptr_t where) {
+  int in = region_of(h, (uintptr_t)c, MIN_CHUNK) >= 0;
+  damage(h, what, where, in ? (uintptr_t)c : 0, 0);
+  if (bin >= 0) retire_bin(h, (unsigned)bin);
+  size_t size = in ? sane_size(h, c) : 0;
+  if (size && (int)bin_index(size) != bin) retire_bin(h, bin_index(size));
+  // c itself, when only its links were wrong (its tag and the one after it agree): the walks of its bin stopped at it.
+  uintptr_t w;
+  if (in && !(c->head & LC_CINUSE) && !entry_problem(h, c, -1, &w)) retire(h, c, 1, 1);
 }
 
 // First non-empty bin >= i, or -1.
@@ -82,7 +293,10 @@ static int next_bin(lc_heap_t *h, unsigned i) {
   return -1;
 }
 
+static void tc_keys_init(void);
+
 void lc_heap_setup(lc_heap_t *h, const char *name, int use_brk, size_t mmap_threshold, size_t trim_threshold) {
+  tc_keys_init();
   h->name = name;
   h->use_brk = use_brk;
   for (int i = 0; i < LC_NBINS; i++) h->bins[i].fd = h->bins[i].bk = &h->bins[i];
@@ -120,6 +334,7 @@ static int start_extent(lc_heap_t *h, uintptr_t base, uintptr_t end) {
   __atomic_store_n(&h->extents[i].end, end, __ATOMIC_RELEASE);
   __atomic_store_n(&h->nextents, i + 1, __ATOMIC_RELEASE);
   h->cur = i;
+  h->cur_base = base;
   h->top = base;
   h->top_end = end;
   return 1;
@@ -199,6 +414,7 @@ int lc_heap_trim(lc_heap_t *h, size_t pad) {
   int r = trim_to(h, pad);
   LC_XCHECK(valid_every_n(h));
   lc_unlock(&h->lock);
+  if (lc_heap_damage_pending && hooks.unclaimed) hooks.unclaimed();
   return r;
 }
 
@@ -260,17 +476,22 @@ static void free_large(lc_heap_t *h, lc_chunk_t *c) {
 
 /* ---- chunks ---- */
 
-// Splits c (in use, size >= need) so it keeps `need` bytes; the rest becomes a free chunk or merges into top.
+// Splits c (in use, size >= need) so it keeps `need` bytes; the rest becomes a free chunk or merges into top. When
+// the free chunk after c is damaged, c keeps all of its size.
 static void split_tail(lc_heap_t *h, lc_chunk_t *c, size_t need) {
   size_t size = csize(c);
   LC_DCHECK(need % LC_ALIGN == 0 && need >= MIN_CHUNK && need <= size && (c->head & LC_CINUSE));
   if (size - need < MIN_CHUNK) return;
+  lc_chunk_t *after = next_chunk(c);
+  int merge = (uintptr_t)after != h->top && !(after->head & LC_CINUSE);
+  uintptr_t where;
+  const char *bad = merge ? unlink_problem(h, after, -1, &where) : NULL;
+  if (lc_unlikely(bad)) { free_damage(h, after, -1, bad, where); return; }
   c->head = need | (c->head & LC_FLAGS);
   lc_chunk_t *rest = at((uintptr_t)c + need);
   rest->head = (size - need) | LC_PINUSE;
-  lc_chunk_t *after = next_chunk(rest);
   if ((uintptr_t)after == h->top) { h->top = (uintptr_t)rest; return; }
-  if (!(after->head & LC_CINUSE)) {                     // coalesce with a free successor
+  if (merge) {                                          // coalesce with a free successor
     bin_unlink(h, after);
     rest->head = (csize(rest) + csize(after)) | LC_PINUSE;
     after = next_chunk(rest);
@@ -281,19 +502,45 @@ static void split_tail(lc_heap_t *h, lc_chunk_t *c, size_t need) {
   bin_insert(h, rest);
 }
 
+// A free chunk of at least `need` bytes, unlinked, or NULL. Every chunk is checked before it is used; a damaged one
+// retires its bin and the search goes on (each retirement empties a bin: the loop ends).
 static lc_chunk_t *take_from_bins(lc_heap_t *h, size_t need) {
-  unsigned i = bin_index(need);
-  if (i >= 64) {                                       // ranged bin: first fit inside it
-    lc_chunk_t *b = &h->bins[i];
-    for (lc_chunk_t *c = b->fd; c != b; c = c->fd)
-      if (csize(c) >= need) { bin_unlink(h, c); return c; }
-    i++;
+  uintptr_t where;
+  const char *bad;
+  for (;;) {
+    unsigned i = bin_index(need);
+    if (i >= 64) {                                     // ranged bin: first fit inside it
+      lc_chunk_t *b = &h->bins[i], *prev = b, *c;
+      // Each step must lead into the heap and back (c->bk == prev) before c is read: a circle well linked that
+      // way returns to the sentinel.
+      int out = 0;
+      for (c = b->fd; c != b; prev = c, c = c->fd) {
+        if (lc_unlikely((out = region_of(h, (uintptr_t)c, MIN_CHUNK) < 0) || c->bk != prev)) break;
+        if (csize(c) >= need) break;
+      }
+      if (lc_unlikely(out)) {                          // the link in prev (or in the sentinel) leads out
+        damage(h, "a free list link leads out of the heap", prev == b ? (uintptr_t)&b->fd : (uintptr_t)&prev->fd,
+               prev == b ? 0 : (uintptr_t)prev, 0);
+        retire_bin(h, i);
+        continue;
+      }
+      if (c != b) {
+        if (lc_unlikely((bad = unlink_problem(h, c, (int)i, &where)) != NULL)) {
+          free_damage(h, c, (int)i, bad, where);
+          continue;
+        }
+        bin_unlink(h, c);
+        return c;
+      }
+      i++;
+    }
+    int j = next_bin(h, i);
+    if (j < 0) return NULL;
+    lc_chunk_t *c = h->bins[j].fd;
+    if (lc_unlikely((bad = unlink_problem(h, c, j, &where)) != NULL)) { free_damage(h, c, j, bad, where); continue; }
+    bin_unlink(h, c);
+    return c;
   }
-  int j = next_bin(h, i);
-  if (j < 0) return NULL;
-  lc_chunk_t *c = h->bins[j].fd;
-  bin_unlink(h, c);
-  return c;
 }
 
 static lc_chunk_t *take_chunk(lc_heap_t *h, size_t need) {
@@ -360,15 +607,50 @@ static void *alloc_chunk(lc_heap_t *h, size_t size, size_t align) {
   return payload_of(c);
 }
 
+// Why the neighbours of c (in use, about to be freed) cannot be merged with it, or NULL; *bad_chunk: the one at fault.
+static const char *merge_problem(lc_heap_t *h, lc_chunk_t *c, int e, lc_chunk_t **bad_chunk, uintptr_t *where) {
+  *bad_chunk = c;
+  *where = (uintptr_t)c;
+  if (!(c->head & LC_PINUSE)) {
+    size_t foot = c->prev_foot;
+    if (foot % LC_ALIGN || foot < MIN_CHUNK || foot > (uintptr_t)c - h->extents[e].base)
+      return "the tag of a chunk after a free chunk gives a size that runs out of its extent (prev_foot)";
+    lc_chunk_t *prev = at((uintptr_t)c - foot);
+    *bad_chunk = prev;
+    const char *bad = unlink_problem(h, prev, -1, where);
+    if (bad) return bad;
+    if (csize(prev) != foot) return "the size of a free chunk differs from what the chunk after it records";
+  }
+  lc_chunk_t *n = next_chunk(c);
+  if ((uintptr_t)n == h->top || (n->head & LC_CINUSE)) return NULL;
+  *bad_chunk = n;
+  return unlink_problem(h, n, -1, where);
+}
+
 static void free_chunk(lc_heap_t *h, lc_chunk_t *c) {
   if (c->head & LC_MMAPPED) { free_large(h, c); return; }
-  LC_DCHECK((c->head & (LC_CINUSE | LC_FENCE)) == LC_CINUSE && csize(c) >= MIN_CHUNK);
   size_t size = csize(c);
+  // The caller checked the tag against its block (the user heap), or it is the heap's own (the internal heap, the
+  // cache, a split): looked at again here all the same, as a wrong size must never reach the bins.
+  int e = region_of(h, (uintptr_t)c, MIN_CHUNK);
+  if (lc_unlikely(e < 0 || (c->head & (LC_CINUSE | LC_FENCE)) != LC_CINUSE || size < MIN_CHUNK ||
+                  size > limit_of(h, e) - (uintptr_t)c)) {
+    damage(h, "a chunk given back has a tag that cannot be", (uintptr_t)c, e >= 0 ? (uintptr_t)c : 0, 0);
+    return;                                              // never freed
+  }
+  lc_chunk_t *bad_chunk;
+  uintptr_t where;
+  const char *bad = merge_problem(h, c, e, &bad_chunk, &where);
+  if (lc_unlikely(bad)) {                                // c stays in use: its neighbour cannot be trusted
+    if (bad_chunk == c) damage(h, bad, where, (uintptr_t)c, 0);
+    else free_damage(h, bad_chunk, -1, bad, where);
+    retire(h, c, 0, 1);
+    return;
+  }
   LC_DCHECK_LE(size, h->stats.in_use_bytes);
   h->stats.in_use_bytes -= size;
   if (!(c->head & LC_PINUSE)) {                          // coalesce with a free predecessor
     lc_chunk_t *prev = at((uintptr_t)c - c->prev_foot);
-    LC_DCHECK(!(prev->head & LC_CINUSE) && csize(prev) == c->prev_foot);
     bin_unlink(h, prev);
     size += csize(prev);
     c = prev;
@@ -391,11 +673,15 @@ static void free_chunk(lc_heap_t *h, lc_chunk_t *c) {
   bin_insert(h, c);
 }
 
-int lc_heap_chunk_plausible(const void *payload, size_t lo, size_t hi) {
+int lc_heap_chunk_plausible(lc_heap_t *h, const void *payload, size_t lo, size_t hi) {
   const lc_chunk_t *c = chunk_of(payload);
   if ((c->head & (LC_CINUSE | LC_FENCE)) != LC_CINUSE || csize(c) < MIN_CHUNK) return 0;
   size_t n = csize(c) - LC_CHUNK_OVERHEAD;
-  return n >= lo && n <= hi;
+  if (n < lo || n > hi) return 0;
+  // A chunk of an extent ends inside it; an mmap'd one lies outside every extent (a flag written over is caught here,
+  // before free takes the wrong path).
+  if (c->head & LC_MMAPPED) return !in_extent_unlocked(h, (uintptr_t)c, 1);
+  return in_extent_unlocked(h, (uintptr_t)c, csize(c));
 }
 
 size_t lc_heap_payload_size(const void *payload) {
@@ -435,6 +721,9 @@ static int resize_chunk(lc_heap_t *h, lc_chunk_t *c, size_t size) {
     c->head = need | (c->head & LC_FLAGS);
     h->top = (uintptr_t)c + need;
   } else if (!(n->head & LC_CINUSE) && have + csize(n) >= need) {
+    uintptr_t where;
+    const char *bad = unlink_problem(h, n, -1, &where);
+    if (lc_unlikely(bad)) { free_damage(h, n, -1, bad, where); return 0; }
     bin_unlink(h, n);
     c->head = (have + csize(n)) | (c->head & LC_FLAGS);
     lc_chunk_t *nn = next_chunk(c);
@@ -469,34 +758,115 @@ int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size) {
 
 /* ---- per-thread cache of small chunks (glibc's tcache): no lock, no neighbour touched ---- */
 
-// Only the user heap caches. A cached chunk stays "in use" for the chunk layer; its link lives at payload + 24,
-// so the first 24 bytes (a block header, sealed FREED by the block layer) stay as they were written. Every
-// user-heap chunk has at least 32 payload bytes (the block prefix).
+// Only the user heap caches. A cached chunk stays "in use" for the chunk layer: its tag and its first 24 payload
+// bytes (a block header, sealed FREED by the block layer) stay as they were written. Its link to the next chunk of
+// the list is kept in its payload's last word, the place of the chunk that the program's writes reach last: an
+// overflow of the block before reaches this chunk's tag and header first, an underflow of the block after reaches
+// that block's canary, header and tag first, and a write through a dangling pointer lands in the user bytes or just
+// before them. The link is encoded as glibc's safe-linking does, XOR with a per-process random key and with its own
+// address shifted right by 12, so that what a write leaves there decodes to an address the checks refuse. The word
+// at payload + 24 (the freed block's front canary, p[-8], the first word the program reaches after the header)
+// holds a check word: the encoded link XOR a second key and the payload's address. A write there, or a link forged
+// without both keys, makes the two disagree. Every user-heap chunk has at least 32 payload bytes (the block
+// prefix); in one of exactly 32 the two words are one, and only the link is kept.
 #define TC_CLASSES 128                   // chunk sizes below 2 KiB, by 16
 #define TC_MAX     8
+#define TC_MIN     3                     // the smallest class cached: 48-byte chunks (a block needs 32 payload bytes)
 typedef struct tcache_s {
-  void *head[TC_CLASSES];
-  uint8_t count[TC_CLASSES];
+  void *head[TC_CLASSES];                // payload of the newest chunk of each class: pushed by free, or decoded from
+                                         //   the link before it and checked then (a chunk of that class, in an extent)
+  uint8_t count[TC_CLASSES];             // chunks on each list: the last one's link decodes to NULL
   int registered;                        // the thread-exit flush is armed
   int dead;                              // flushed at thread exit: later frees (other destructors) bypass it
 } tcache_t;
 static __thread tcache_t tcache __attribute__((tls_model("initial-exec")));
 static pthread_key_t tcache_key;
 static int tcache_key_ready;
+static uintptr_t tc_key, tc_check_key;   // per process, random; set up with the heaps
 
 static tcache_t *tcache_self(void) { return &tcache; }
 
-static inline void **tc_link(void *payload) { return (void **)((char *)payload + 24); }
+static void tc_keys_init(void) {
+  if (tc_key) return;
+  uint64_t k[2] = { 0, 0 };
+  // getrandom(2) by its syscall wrapper, which never allocates; else time and addresses.
+  if (getrandom(k, sizeof k, GRND_NONBLOCK) != (ssize_t)sizeof k) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    k[0] = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&k;
+    k[1] = (k[0] ^ (uint64_t)(uintptr_t)tc_keys_init) * 0xbf58476d1ce4e5b9ull;
+  }
+  tc_key = (uintptr_t)(k[0] | 1);         // never 0: 0 says "not set up yet"
+  tc_check_key = (uintptr_t)k[1];
+}
+
+static inline uintptr_t *tc_link(const lc_chunk_t *c) {
+  return (uintptr_t *)((uintptr_t)c + csize(c) - sizeof(uintptr_t));
+}
+static inline uintptr_t *tc_check(void *payload) { return (uintptr_t *)((char *)payload + 24); }
+static inline uintptr_t tc_encode(const uintptr_t *link, const void *next) {
+  return (uintptr_t)next ^ ((uintptr_t)link >> 12) ^ tc_key;
+}
+static inline void *tc_decode(const uintptr_t *link, uintptr_t word) {
+  return (void *)(word ^ ((uintptr_t)link >> 12) ^ tc_key);
+}
+static inline uintptr_t tc_witness(uintptr_t word, const void *payload) {
+  return word ^ tc_check_key ^ (uintptr_t)payload;
+}
+
+// 1 if payload p may be the next chunk of cache list i: 16-aligned, a whole chunk of class i in an extent (read
+// without the lock: extents are published). Nothing of p is read yet: its tag is checked when it is taken.
+static inline int tc_chunk_ok(lc_heap_t *h, const void *p, size_t i) {
+  return ((uintptr_t)p & (LC_ALIGN - 1)) == 0 && in_extent_unlocked(h, (uintptr_t)chunk_of(p), i << 4);
+}
+
+// Damage on cache list i of tc, at its newest chunk c: recorded, the whole list dropped (its chunks stay in use,
+// never handed out again), c retired.
+static void tc_damage(lc_heap_t *h, tcache_t *tc, size_t i, const char *what, uintptr_t where, lc_chunk_t *c,
+                      uint64_t expected, int locked) {
+  if (!locked) lc_lock(&h->lock);
+  damage(h, what, where, (uintptr_t)c, expected);
+  tc->head[i] = NULL;
+  tc->count[i] = 0;
+  if ((c->head & (LC_CINUSE | LC_MMAPPED | LC_FENCE)) == LC_CINUSE && csize(c) == i << 4) retire(h, c, 0, 1);
+  if (!locked) lc_unlock(&h->lock);
+}
+
+// Takes the newest chunk of class i off tc, or NULL (then the list is dropped for damage). Before it is handed out
+// its tag must still be that of its class and its check word agree with its link; the link must decode to a place
+// for a chunk of the class in an extent (whose tag is checked in turn when it is taken), or to NULL exactly when
+// this is the last chunk of the list.
+static void *tc_pop(lc_heap_t *h, tcache_t *tc, size_t i, int locked) {
+  void *p = tc->head[i];
+  lc_chunk_t *c = chunk_of(p);
+  if (lc_unlikely((c->head & (LC_CINUSE | LC_MMAPPED | LC_FENCE)) != LC_CINUSE || csize(c) != i << 4)) {
+    tc_damage(h, tc, i, "the tag of a chunk in the thread's cache was overwritten", (uintptr_t)c, c, i << 4, locked);
+    return NULL;
+  }
+  uintptr_t *link = tc_link(c), word = *link;
+  if (lc_likely(i > TC_MIN) && lc_unlikely(*tc_check(p) != tc_witness(word, p))) {
+    tc_damage(h, tc, i, "the check word of a chunk in the thread's cache was overwritten (at p[-8] of the freed block)",
+              (uintptr_t)tc_check(p), c, tc_witness(word, p), locked);
+    return NULL;
+  }
+  void *next = tc_decode(link, word);
+  if (lc_unlikely((next == NULL) != (tc->count[i] == 1) || (next && !tc_chunk_ok(h, next, i)))) {
+    tc_damage(h, tc, i, "the link of a chunk in the thread's cache was overwritten (it decodes to no cached chunk)",
+              (uintptr_t)link, c, 0, locked);
+    return NULL;
+  }
+  tc->head[i] = next;
+  tc->count[i]--;
+  return p;
+}
 
 static void tcache_flush(void *arg) {
   tcache_t *tc = arg;
   lc_lock(&lc_user_heap.lock);
-  for (int i = 0; i < TC_CLASSES; i++) {
-    while (tc->head[i]) {
-      void *p = tc->head[i];
-      tc->head[i] = *tc_link(p);
-      lc_heap_free_locked(&lc_user_heap, p);
-    }
+  for (size_t i = 0; i < TC_CLASSES; i++) {
+    void *p;
+    while (tc->head[i] && (p = tc_pop(&lc_user_heap, tc, i, 1)) != NULL) lc_heap_free_locked(&lc_user_heap, p);
+    tc->head[i] = NULL;
     tc->count[i] = 0;
   }
   lc_unlock(&lc_user_heap.lock);
@@ -505,6 +875,7 @@ static void tcache_flush(void *arg) {
 static void tcache_thread_exit(void *arg) {
   ((tcache_t *)arg)->dead = 1;
   tcache_flush(arg);
+  if (lc_heap_damage_pending && hooks.unclaimed) hooks.unclaimed();
 }
 
 void lc_heap_thread_cache_init(void) {
@@ -517,11 +888,11 @@ void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_siz
     size_t i = need >> 4;
     if (i < TC_CLASSES && tcache.head[i] && !tcache.dead) {
       LC_DCHECK(tcache.count[i] > 0 && tcache.count[i] <= TC_MAX);
-      void *p = tcache.head[i];
-      tcache.head[i] = *tc_link(p);
-      tcache.count[i]--;
-      *payload_size = need - LC_CHUNK_OVERHEAD;
-      return p;
+      void *p = tc_pop(h, &tcache, i, 0);
+      if (lc_likely(p != NULL)) {
+        *payload_size = need - LC_CHUNK_OVERHEAD;
+        return p;
+      }
     }
   }
   lc_lock(&h->lock);
@@ -536,11 +907,13 @@ void lc_heap_free(lc_heap_t *h, void *payload) {
   size_t i = csize(c) >> 4;
   // A chunk right below the top is not cached: freed, it merges into the top, which can then shrink the break.
   // (h->top is read without the lock: a stale value only decides between two correct paths.)
-  if (h == &lc_user_heap && i < TC_CLASSES && !(c->head & LC_MMAPPED) && tcache.count[i] < TC_MAX && !tcache.dead &&
-      (uintptr_t)c + csize(c) != __atomic_load_n(&h->top, __ATOMIC_RELAXED) &&
+  if (h == &lc_user_heap && i < TC_CLASSES && i >= TC_MIN && !(c->head & LC_MMAPPED) && tcache.count[i] < TC_MAX &&
+      !tcache.dead && (uintptr_t)c + csize(c) != __atomic_load_n(&h->top, __ATOMIC_RELAXED) &&
       (tcache.registered || !tcache_key_ready || pthread_setspecific(tcache_key, &tcache) == 0)) {
     tcache.registered = 1;
-    *tc_link(payload) = tcache.head[i];
+    uintptr_t *link = tc_link(c), word = tc_encode(link, tcache.head[i]);
+    *link = word;
+    if (i > TC_MIN) *tc_check(payload) = tc_witness(word, payload);
     tcache.head[i] = payload;
     tcache.count[i]++;
     return;
@@ -565,6 +938,15 @@ static int in_extents(lc_heap_t *h, uintptr_t a) {
   for (int i = 0; i < n; i++)
     if (a >= h->extents[i].base && a < __atomic_load_n(&h->extents[i].end, __ATOMIC_ACQUIRE)) return 1;
   return 0;
+}
+
+int lc_heap_in_extents(lc_heap_t *h, const void *addr) { return in_extents(h, (uintptr_t)addr); }
+
+int lc_heap_in_large_locked(lc_heap_t *h, const void *addr, size_t len) {
+  const lc_large_t *l = large_containing(h, (uintptr_t)addr);
+  if (!l) return 0;
+  uintptr_t map = l->chunk - at(l->chunk)->prev_foot;
+  return len <= map + l->map_size - (uintptr_t)addr;
 }
 
 int lc_heap_contains(lc_heap_t *h, const void *addr) {
@@ -638,28 +1020,23 @@ typedef struct vstate_s {
 
 static lc_heap_fault_t fail(vstate_t *st, lc_heap_fault_t f, const char *what, uintptr_t addr, uint64_t found,
                             uint64_t expected) {
-  *st->v = (lc_heap_violation_t){ .fault = f, .what = what, .addr = addr, .found = found, .expected = expected };
+  *st->v = (lc_heap_violation_t){ .fault = f, .what = what, .addr = addr, .found = found, .expected = expected,
+                                  .bin = -1 };
   return f;
 }
 
-static inline uintptr_t limit_of(const lc_heap_t *h, int i) { return i == h->cur ? h->top : h->extents[i].end; }
-
-// The extent whose chunk area [base, limit) holds [a, a + len), or -1: a link is followed only there.
-static int region_of(const lc_heap_t *h, uintptr_t a, size_t len) {
-  if (a % LC_ALIGN) return -1;
-  for (int i = 0; i < h->nextents; i++)
-    if (a >= h->extents[i].base && a < limit_of(h, i) && len <= limit_of(h, i) - a) return i;
-  return -1;
+// The same, naming the bin concerned, or the chunk before (the walk's neighbour).
+static lc_heap_fault_t fail_bin(vstate_t *st, lc_heap_fault_t f, const char *what, uintptr_t addr, uint64_t found,
+                                uint64_t expected, int bin) {
+  fail(st, f, what, addr, found, expected);
+  st->v->bin = bin;
+  return f;
 }
-
-static inline int is_sentinel(const lc_heap_t *h, const lc_chunk_t *x) {
-  uintptr_t a = (uintptr_t)x, b0 = (uintptr_t)&h->bins[0];
-  return a >= b0 && a < (uintptr_t)&h->bins[LC_NBINS] && (a - b0) % sizeof *x == 0;
-}
-
-// A free list link may point at a bin's sentinel or at a chunk inside an extent, nowhere else.
-static inline int link_ok(const lc_heap_t *h, const lc_chunk_t *x) {
-  return is_sentinel(h, x) || region_of(h, (uintptr_t)x, MIN_CHUNK) >= 0;
+static lc_heap_fault_t fail_after(vstate_t *st, lc_heap_fault_t f, const char *what, uintptr_t addr, uint64_t found,
+                                  uint64_t expected, const lc_chunk_t *before) {
+  fail(st, f, what, addr, found, expected);
+  st->v->before = (uintptr_t)before;
+  return f;
 }
 
 static lc_heap_fault_t check_extents(vstate_t *st) {
@@ -682,6 +1059,9 @@ static lc_heap_fault_t check_extents(vstate_t *st) {
     const lc_extent_t *e = &h->extents[h->cur];
     if (h->top_end != e->end)
       return fail(st, LC_HEAP_BAD_EXTENT, "top_end is not the current extent's end", (uintptr_t)e, h->top_end, e->end);
+    if (h->cur_base != e->base)
+      return fail(st, LC_HEAP_BAD_EXTENT, "cur_base is not the current extent's base", (uintptr_t)e, h->cur_base,
+                  e->base);
     if (h->top % LC_ALIGN || h->top < e->base || h->top > h->top_end - FENCE_SIZE)
       return fail(st, LC_HEAP_BAD_EXTENT, "top outside [base, top_end - 16] of the current extent", (uintptr_t)e,
                   h->top, h->top_end);
@@ -705,11 +1085,14 @@ static const char *tag_problem(const lc_chunk_t *c, uintptr_t p, uintptr_t limit
 
 static lc_heap_fault_t check_free_links(vstate_t *st, const lc_chunk_t *c) {
   const lc_heap_t *h = st->h;
+  int bin = (int)bin_index(csize(c));
   if (!link_ok(h, c->fd) || !link_ok(h, c->bk))
-    return fail(st, LC_HEAP_BAD_LINK, "free chunk's fd or bk leads out of the heap", (uintptr_t)c, (uintptr_t)c->fd,
-                (uintptr_t)c->bk);
-  if (c->fd->bk != c) return fail(st, LC_HEAP_BAD_LINK, "fd->bk != chunk", (uintptr_t)c, (uintptr_t)c->fd->bk, (uintptr_t)c);
-  if (c->bk->fd != c) return fail(st, LC_HEAP_BAD_LINK, "bk->fd != chunk", (uintptr_t)c, (uintptr_t)c->bk->fd, (uintptr_t)c);
+    return fail_bin(st, LC_HEAP_BAD_LINK, "free chunk's fd or bk leads out of the heap", (uintptr_t)c, (uintptr_t)c->fd,
+                    (uintptr_t)c->bk, bin);
+  if (c->fd->bk != c)
+    return fail_bin(st, LC_HEAP_BAD_LINK, "fd->bk != chunk", (uintptr_t)c, (uintptr_t)c->fd->bk, (uintptr_t)c, bin);
+  if (c->bk->fd != c)
+    return fail_bin(st, LC_HEAP_BAD_LINK, "bk->fd != chunk", (uintptr_t)c, (uintptr_t)c->bk->fd, (uintptr_t)c, bin);
   return LC_HEAP_OK;
 }
 
@@ -731,20 +1114,20 @@ static lc_heap_fault_t walk_checked(vstate_t *st, int i) {
         if (st->ncuts++ == 0) { st->cut_ext = i; st->cut_at = p; }
         return LC_HEAP_OK;
       }
-      return fail(st, LC_HEAP_BAD_TAG, bad, p, c->head, 0);
+      return fail_after(st, LC_HEAP_BAD_TAG, bad, p, c->head, 0, prev);
     }
     int in_use = (c->head & LC_CINUSE) != 0;
     if (prev) {
       int prev_in_use = (prev->head & LC_CINUSE) != 0;
       if (!prev_in_use && !in_use)
-        return fail(st, LC_HEAP_ADJACENT_FREE, "two adjacent free chunks (they should have merged)", p, size,
-                    csize(prev));
+        return fail_after(st, LC_HEAP_ADJACENT_FREE, "two adjacent free chunks (they should have merged)", p, size,
+                          csize(prev), prev);
       if (((c->head & LC_PINUSE) != 0) != prev_in_use)
-        return fail(st, LC_HEAP_BAD_PINUSE, "LC_PINUSE differs from whether the previous chunk is in use", p,
-                    (c->head & LC_PINUSE) != 0, (uint64_t)prev_in_use);
+        return fail_after(st, LC_HEAP_BAD_PINUSE, "LC_PINUSE differs from whether the previous chunk is in use", p,
+                          (c->head & LC_PINUSE) != 0, (uint64_t)prev_in_use, prev);
       if (!prev_in_use && c->prev_foot != csize(prev))
-        return fail(st, LC_HEAP_BAD_PREV_FOOT, "prev_foot differs from the size of the free chunk before", p,
-                    c->prev_foot, csize(prev));
+        return fail_after(st, LC_HEAP_BAD_PREV_FOOT, "prev_foot differs from the size of the free chunk before", p,
+                          c->prev_foot, csize(prev), prev);
     } else if (!(c->head & LC_PINUSE)) {
       return fail(st, LC_HEAP_BAD_PINUSE, "the first chunk of an extent has LC_PINUSE clear", p, 0, 1);
     }
@@ -784,29 +1167,37 @@ static lc_heap_fault_t check_bin(vstate_t *st, unsigned i) {
     // sentinel before it can repeat a chunk, so the walk ends.
     int r = region_of(h, (uintptr_t)c, MIN_CHUNK);
     if (r < 0)
-      return fail(st, LC_HEAP_BAD_LINK, "a bin's list leads out of the heap", (uintptr_t)prev, (uintptr_t)c, i);
-    if (c->bk != prev) return fail(st, LC_HEAP_BAD_LINK, "fd->bk != chunk", (uintptr_t)prev, (uintptr_t)c->bk, (uintptr_t)prev);
+      return fail_bin(st, LC_HEAP_BAD_LINK, "a bin's list leads out of the heap", (uintptr_t)prev, (uintptr_t)c, i,
+                      (int)i);
+    if (c->bk != prev)
+      return fail_bin(st, LC_HEAP_BAD_LINK, "fd->bk != chunk", (uintptr_t)prev, (uintptr_t)c->bk, (uintptr_t)prev,
+                      (int)i);
     if (c->head & (LC_CINUSE | LC_FENCE | LC_MMAPPED))
-      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "a bin holds a chunk that is not free", (uintptr_t)c, c->head, i);
+      return fail_bin(st, LC_HEAP_BAD_BIN_ENTRY, "a bin holds a chunk that is not free", (uintptr_t)c, c->head, i,
+                      (int)i);
     size_t size = csize(c);
     uintptr_t limit = limit_of(h, r);
     if (size < MIN_CHUNK || size >= limit - (uintptr_t)c)      // a free chunk is never the last before the limit
-      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "a bin's chunk runs past its extent", (uintptr_t)c, size, limit);
+      return fail_bin(st, LC_HEAP_BAD_BIN_ENTRY, "a bin's chunk runs past its extent", (uintptr_t)c, size, limit,
+                      (int)i);
     unsigned want = bin_index(size);
-    if (want != i) return fail(st, LC_HEAP_WRONG_BIN, "a free chunk on the bin of another size class", (uintptr_t)c, i, want);
+    if (want != i)
+      return fail_bin(st, LC_HEAP_WRONG_BIN, "a free chunk on the bin of another size class", (uintptr_t)c, i, want,
+                      (int)i);
     const lc_chunk_t *next = at((uintptr_t)c + size);
     if ((next->head & LC_PINUSE) || next->prev_foot != size)
-      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "the chunk after a bin's chunk does not record it as free",
-                  (uintptr_t)next, next->prev_foot, size);
+      return fail_bin(st, LC_HEAP_BAD_BIN_ENTRY, "the chunk after a bin's chunk does not record it as free",
+                      (uintptr_t)next, next->prev_foot, size, (int)i);
     n++;
     if (known(st, r, (uintptr_t)c)) st->nlisted[i]++;
     st->visited++;
   }
-  if (s->bk != prev) return fail(st, LC_HEAP_BAD_LINK, "bk->fd != chunk", (uintptr_t)s, (uintptr_t)s->bk, (uintptr_t)prev);
+  if (s->bk != prev)
+    return fail_bin(st, LC_HEAP_BAD_LINK, "bk->fd != chunk", (uintptr_t)s, (uintptr_t)s->bk, (uintptr_t)prev, (int)i);
   int bit = (h->binmap[i >> 6] >> (i & 63)) & 1;
   if (bit != (n > 0))
-    return fail(st, LC_HEAP_BAD_BINMAP, "binmap bit differs from whether the bin is empty", (uintptr_t)s, (uint64_t)bit,
-                n > 0);
+    return fail_bin(st, LC_HEAP_BAD_BINMAP, "binmap bit differs from whether the bin is empty", (uintptr_t)s,
+                    (uint64_t)bit, n > 0, (int)i);
   return LC_HEAP_OK;
 }
 
@@ -831,15 +1222,15 @@ static lc_heap_fault_t find_unlisted(vstate_t *st, unsigned i) {
     for (uintptr_t p = h->extents[e].base; p < known_limit(st, e); p += csize(at(p))) {
       const lc_chunk_t *c = at(p);
       if (!(c->head & LC_CINUSE) && bin_index(csize(c)) == i && !on_bin(h, i, c))
-        return fail(st, LC_HEAP_NOT_IN_BIN, "a free chunk is not on the bin of its size class", p, st->nlisted[i],
-                    st->nfree[i]);
+        return fail_bin(st, LC_HEAP_NOT_IN_BIN, "a free chunk is not on the bin of its size class", p, st->nlisted[i],
+                        st->nfree[i], (int)i);
     }
   for (const lc_chunk_t *x = h->bins[i].fd; x != &h->bins[i]; x = x->fd)
     if (known(st, region_of(h, (uintptr_t)x, MIN_CHUNK), (uintptr_t)x) && !is_chunk_start(st, (uintptr_t)x))
-      return fail(st, LC_HEAP_BAD_BIN_ENTRY, "a bin holds an address that is no chunk of the heap", (uintptr_t)x,
-                  st->nlisted[i], st->nfree[i]);
-  return fail(st, LC_HEAP_NOT_IN_BIN, "free chunks and bin entries differ in number", (uintptr_t)&h->bins[i],
-              st->nlisted[i], st->nfree[i]);
+      return fail_bin(st, LC_HEAP_BAD_BIN_ENTRY, "a bin holds an address that is no chunk of the heap", (uintptr_t)x,
+                      st->nlisted[i], st->nfree[i], (int)i);
+  return fail_bin(st, LC_HEAP_NOT_IN_BIN, "free chunks and bin entries differ in number", (uintptr_t)&h->bins[i],
+                  st->nlisted[i], st->nfree[i], (int)i);
 }
 
 static lc_heap_fault_t check_large(vstate_t *st, size_t *bytes) {
@@ -875,7 +1266,7 @@ static lc_heap_fault_t check_large(vstate_t *st, size_t *bytes) {
 static lc_heap_fault_t check_stats(vstate_t *st, size_t large_bytes) {
   lc_heap_t *h = st->h;
   const lc_heap_stats_t *s = &h->stats;
-  if (!st->ncuts && s->in_use_bytes != st->in_use)
+  if (!st->ncuts && !h->ndamaged && s->in_use_bytes != st->in_use)
     return fail(st, LC_HEAP_BAD_STATS, "in_use_bytes differs from the chunks in use", (uintptr_t)&s->in_use_bytes,
                 s->in_use_bytes, st->in_use);
   if (s->peak_in_use_bytes < s->in_use_bytes)
@@ -899,7 +1290,7 @@ static lc_heap_fault_t check_stats(vstate_t *st, size_t large_bytes) {
 // *visited: chunks and bin entries looked at, the cost of this validation.
 static lc_heap_fault_t validate(lc_heap_t *h, lc_heap_violation_t *report, size_t *visited) {
   vstate_t st = { .h = h, .v = report };
-  *report = (lc_heap_violation_t){ .fault = LC_HEAP_OK };
+  *report = (lc_heap_violation_t){ .fault = LC_HEAP_OK, .bin = -1 };
   lc_heap_fault_t f = check_extents(&st);
   for (int i = 0; !f && i < h->nextents; i++) f = walk_checked(&st, i);
   for (unsigned i = 0; !f && i < LC_NBINS; i++) f = check_bin(&st, i);
@@ -921,8 +1312,63 @@ lc_heap_fault_t lc_heap_validate_locked(lc_heap_t *h, lc_heap_violation_t *repor
   return validate(h, report, &visited);
 }
 
-// The LC_XCHECK of every heap operation (LC_DEBUG >= 2): when its turn comes, the validator runs, and a fault of
-// the heap's own stops the process like a failed CHECK, saying which equation broke and where.
+/* ---- past a violation: what the heap can retire or set right so that it goes on ---- */
+
+// The chunk at a, when it lies in an extent and its tag says free with a size that ends inside the extent, else NULL.
+static lc_chunk_t *free_at(lc_heap_t *h, uintptr_t a) {
+  lc_chunk_t *c = at(a);
+  if (!a || region_of(h, a, MIN_CHUNK) < 0 || (c->head & (LC_CINUSE | LC_MMAPPED | LC_FENCE)) || !sane_size(h, c))
+    return NULL;
+  return c;
+}
+
+// Retires the bin of free chunk c's size, then c itself when that left it free (it was on no bin, or the bin's walk
+// could not reach it).
+static void retire_loose(lc_heap_t *h, lc_chunk_t *c, int trusted) {
+  if (!c) return;
+  retire_bin(h, bin_index(csize(c)));
+  if (!(c->head & LC_CINUSE)) retire(h, c, 1, trusted);
+}
+
+int lc_heap_repair_locked(lc_heap_t *h, const lc_heap_violation_t *v) {
+  int news = note_damage(h, v->addr);
+  int in = region_of(h, v->addr, MIN_CHUNK) >= 0;
+  lc_chunk_t *c = at(v->addr);
+  switch (v->fault) {
+  case LC_HEAP_BAD_LINK: case LC_HEAP_WRONG_BIN: case LC_HEAP_BAD_BIN_ENTRY: case LC_HEAP_NOT_IN_BIN:
+  case LC_HEAP_FREE_BEFORE_TOP:
+    if (v->bin >= 0) retire_bin(h, (unsigned)v->bin);
+    if (v->fault == LC_HEAP_WRONG_BIN && v->expected < LC_NBINS) retire_bin(h, (unsigned)v->expected);
+    retire_loose(h, free_at(h, v->addr), 1);     // a chunk flagged free that is on no bin: in use again, never used
+    break;
+  case LC_HEAP_ADJACENT_FREE:                    // one of the two lost its in-use flag to a write; both are retired
+    retire_loose(h, free_at(h, v->before), 1);
+    retire_loose(h, free_at(h, v->addr), 1);
+    break;
+  case LC_HEAP_BAD_PINUSE:                       // the flag is set right from the walk, which knows the chunk before
+    if (in) c->head = v->expected ? c->head | LC_PINUSE : c->head & ~(size_t)LC_PINUSE;
+    break;
+  case LC_HEAP_BAD_PREV_FOOT:
+    if (in) c->prev_foot = (size_t)v->expected;
+    break;
+  case LC_HEAP_BAD_TAG:                          // after a free chunk: that chunk is retired, the walk stops at the tag
+    retire_loose(h, free_at(h, v->before), 0);
+    break;
+  default:                                       // the heap's own tables: nothing to retire; an overwritten tag stays
+    break;
+  }
+  return news;
+}
+
+// A fault the program's writes can have caused (chunk memory), as opposed to one of the heap's own tables.
+static int in_chunk_memory(lc_heap_fault_t f) {
+  return f != LC_HEAP_BAD_EXTENT && f != LC_HEAP_BAD_BINMAP && f != LC_HEAP_BAD_LARGE && f != LC_HEAP_BAD_STATS;
+}
+
+// The LC_XCHECK of every heap operation (LC_DEBUG >= 2): when its turn comes, the validator runs. A fault in chunk
+// memory is damage, which the program can have done (heap.h): recorded and repaired like the damage the operations
+// find, so that the programs that corrupt the heap on purpose run at every level. A fault of the heap's own tables
+// stops the process like a failed CHECK, saying which equation broke and where.
 static int valid_every_n(lc_heap_t *h) {
   if (++h->ops < h->xcheck_at) return 1;
   lc_heap_violation_t v;
@@ -931,6 +1377,14 @@ static int valid_every_n(lc_heap_t *h) {
   uint64_t wait = visited / LC_HEAP_XCHECK_COST;
   h->xcheck_at = h->ops + (wait > LC_HEAP_XCHECK_EVERY ? wait : LC_HEAP_XCHECK_EVERY);
   if (f == LC_HEAP_OK || f == LC_HEAP_TAG_OVERWRITTEN) return 1;
+  if (in_chunk_memory(f) || (f == LC_HEAP_BAD_STATS && h->ndamaged)) {
+    uintptr_t chunk = region_of(h, v.addr, MIN_CHUNK) >= 0 ? v.addr : 0;
+    if (lc_heap_repair_locked(h, &v) && lc_heap_damage_pending < LC_HEAP_DAMAGE_MAX)
+      damage_list[lc_heap_damage_pending++] = (lc_heap_damage_t){ .heap = h, .what = v.what, .addr = v.addr,
+                                                                  .chunk = chunk, .found = v.found,
+                                                                  .expected = v.expected };
+    return 1;
+  }
   char msg[256];
   snprintf(msg, sizeof msg, "lc_heap_validate_locked(%s heap): %s at 0x%lx (found 0x%llx, expected 0x%llx)",
            h->name ? h->name : "?", v.what, (unsigned long)v.addr, (unsigned long long)v.found,

@@ -15,7 +15,15 @@
  *   !inuse(c) <=> c is on bins[bin_index(size(c))], exactly once
  * A tag sits right after the previous chunk's payload, where an overflow of the program's block can land: the
  * block layer checks it (lc_heap_chunk_plausible) before a chunk is freed, and the validator tells a tag that
- * can only be the program's doing (LC_HEAP_TAG_OVERWRITTEN) from the heap's own faults. */
+ * can only be the program's doing (LC_HEAP_TAG_OVERWRITTEN) from the heap's own faults.
+ * Free chunks and cached chunks hold metadata in memory the program can write (an overflow of the block before,
+ * a write through a dangling pointer): nothing of theirs is used before it is checked. A free chunk is unlinked or
+ * handed out only when it lies in an extent, its tag says free, its size is of its bin's class and ends inside
+ * the extent, the chunk after it records it as free, and its links lead back to it (fd->bk == c && bk->fd == c).
+ * A cached chunk (see lc_heap_free) is taken only when its tag is that of its class, its check word is intact and
+ * its link decodes to nothing or to a chunk of the same class in an extent. What fails is damage
+ * (lc_heap_damage_t): the chunk, or the whole bin or cache list it was reached through, is retired (kept in use,
+ * never handed out nor merged), the operation goes on without it, and the damage is recorded for the caller. */
 #ifndef LC_HEAP_H
 #define LC_HEAP_H
 
@@ -48,6 +56,7 @@ typedef struct lc_heap_stats_s {
                                         //    (chunks in a thread's cache are in use for this layer)
   size_t peak_in_use_bytes;             // >= in_use_bytes
   uint64_t sbrk_calls, trims, brk_failures;
+  size_t retired_chunks, retired_bytes; // free chunks retired for damage (counted in in_use_bytes from then on)
 } lc_heap_stats_t;
 
 typedef struct lc_heap_s {
@@ -62,6 +71,8 @@ typedef struct lc_heap_s {
                                       //   extents[cur].base <= top, top + 16 <= top_end == extents[cur].end
                                       //   (room to seal it with a fence)
   int cur;                            // index of the current extent: == nextents - 1 (-1: no extent yet)
+  uintptr_t cur_base;                 // == extents[cur].base (0 while there is none): the checks' fast path
+  int hint;                           // the extent a check found an address in last (any value is safe: a hint)
   int nextents;                       // extents[0..nextents) are published (readable without the lock)
   lc_extent_t extents[LC_MAX_EXTENTS];
   lc_large_t *large; size_t nlarge, large_cap;   // mmap'd chunks, in checker-owned memory; nlarge <= large_cap;
@@ -69,6 +80,8 @@ typedef struct lc_heap_s {
   size_t mmap_threshold, trim_threshold;
   lc_heap_stats_t stats;
   uint64_t ops, xcheck_at;            // operations under the lock; LC_DEBUG >= 2 validates when ops reaches xcheck_at
+  uintptr_t damaged[16];              // the chunks (or addresses) whose damage was recorded last, so that the same
+  unsigned ndamaged;                  //   damage met again is refused quietly: a ring, ndamaged counts every entry
 } lc_heap_t;
 
 extern lc_heap_t lc_user_heap, lc_internal_heap;
@@ -79,8 +92,9 @@ void lc_heap_setup(lc_heap_t *h, const char *name, int use_brk, size_t mmap_thre
 // (a power of two >= 16), or NULL (errno untouched). Chunks >= mmap_threshold are mmap'd.
 void *lc_heap_alloc_locked(lc_heap_t *h, size_t size, size_t align);
 // The same without the caller holding the lock: small chunks of the user heap come from and go to a per-thread
-// cache first. post of lc_heap_free: a chunk that went to the cache keeps its first 24 payload bytes; one that
-// went to a free list does not (its first 16 bytes hold the list links).
+// cache first. post of lc_heap_free: a chunk that went to the cache keeps its first 24 payload bytes (a block
+// header) and its tag; it holds a check word at payload + 24 and its link in its payload's last word (see heap.c);
+// one that went to a free list keeps nothing (its first 16 bytes hold the list links).
 void *lc_heap_alloc(lc_heap_t *h, size_t size, size_t align, size_t *payload_size);
 void lc_heap_free(lc_heap_t *h, void *payload);
 // malloc_trim: gives back the free top of the brk heap beyond `pad` bytes. Returns 1 if memory was released.
@@ -93,9 +107,10 @@ void lc_heap_free_locked(lc_heap_t *h, void *payload);
 static inline int lc_heap_is_large(const void *payload) {
   return (((const lc_chunk_t *)((const char *)payload - LC_CHUNK_OVERHEAD))->head & LC_MMAPPED) != 0;
 }
-// 1 if the chunk tag in front of payload still describes an in-use chunk whose payload holds between lo and
-// hi bytes: a write past the previous block can overwrite it, and a wrong size must never reach the free lists.
-int lc_heap_chunk_plausible(const void *payload, size_t lo, size_t hi);
+// 1 if the chunk tag in front of payload still describes an in-use chunk of h whose payload holds between lo and
+// hi bytes, where such a chunk can be (in an extent, or mmap'd on its own outside them): a write past the previous
+// block can overwrite the tag, and a wrong size or flag must never reach the free lists.
+int lc_heap_chunk_plausible(lc_heap_t *h, const void *payload, size_t lo, size_t hi);
 // Usable payload bytes of a chunk handed out.
 size_t lc_heap_payload_size(const void *payload);
 // Try to grow or shrink a chunk in place to hold `size` payload bytes. pre: lock held. Returns 1 on success.
@@ -104,6 +119,11 @@ int lc_heap_resize_locked(lc_heap_t *h, void *payload, size_t size);
 // 1 if addr lies in one of h's extents (any chunk, free or not) or in one of its large chunks.
 // Lock-free for extents; large chunks are looked up under the lock.
 int lc_heap_contains(lc_heap_t *h, const void *addr);
+// 1 if addr lies in one of h's extents. Lock-free.
+int lc_heap_in_extents(lc_heap_t *h, const void *addr);
+// 1 if [addr, addr + len) lies in the mapping of one of h's large chunks. pre: h->lock held (the chunk cannot be
+// unmapped while it is).
+int lc_heap_in_large_locked(lc_heap_t *h, const void *addr, size_t len);
 // The payload of the in-use chunk that contains addr, or NULL. Slow (walks the extent): error paths only.
 void *lc_heap_find_chunk_locked(lc_heap_t *h, const void *addr);
 
@@ -132,7 +152,8 @@ typedef enum lc_heap_fault_e {
   LC_HEAP_BAD_BIN_ENTRY,     // a bin holds a chunk in use, or an address that is no chunk of the heap
   LC_HEAP_BAD_BINMAP,        // binmap bit i differs from whether bins[i] is empty
   LC_HEAP_BAD_LARGE,         // the large chunk table (order, overlap, tags against entries)
-  LC_HEAP_BAD_STATS,         // in_use_bytes, large_bytes, large_count, peak or the extent bytes disagree
+  LC_HEAP_BAD_STATS,         // in_use_bytes (not checked once damage was recorded: retired chunks blur it),
+                             //   large_bytes, large_count, peak or the extent bytes disagree
   // Nothing else is wrong, but a tag right after an in-use chunk (or at an extent's start, or of a large chunk)
   // holds what no heap operation writes: the program's overflow or underflow. The walk of that extent stops at it,
   // as lc_heap_for_each_chunk_locked does; bins are matched with the chunks the walks reached, and in_use_bytes
@@ -145,11 +166,45 @@ typedef struct lc_heap_violation_s {
   const char *what;              // which equation, in words (a static string)
   uintptr_t addr;                // the chunk, bin sentinel, extent entry or large table entry at fault
   uint64_t found, expected;      // the two sides that differ, where there are two (else 0)
+  int bin;                       // the bin concerned (its sentinel, or the bin of the chunk at fault), or -1
+  uintptr_t before;              // the chunk before addr in its extent's walk, when the fault is between the two
 } lc_heap_violation_t;
 
 // Checks every invariant written above and at the structures. Reads only: no allocation, no stdio, no lock taken,
 // never faults on a broken heap (links are followed only into the heap's own extents and bins).
-// pre: h->lock held (or the world stopped).  post: returns report->fault; LC_HEAP_OK leaves the rest zero.
+// pre: h->lock held (or the world stopped).  post: returns report->fault; LC_HEAP_OK leaves the rest zero but bin,
+// which is -1.
 lc_heap_fault_t lc_heap_validate_locked(lc_heap_t *h, lc_heap_violation_t *report);
+// Makes the heap usable past a violation the validator reported: the bin it names is retired, a free chunk on no
+// bin is retired, a PINUSE bit or prev_foot is set to what the chunk before says; faults of the heap's own tables
+// (extents, binmap, large chunks, counters) are left. Returns 1 if the violation's chunk was not recorded as
+// damaged before (say it), 0 if it was (said already).  pre: h->lock held.
+int lc_heap_repair_locked(lc_heap_t *h, const lc_heap_violation_t *v);
+
+/* ---- damage: metadata of a free or cached chunk found overwritten ---- */
+
+typedef struct lc_heap_damage_s {
+  const lc_heap_t *heap;
+  const char *what;              // the check that failed, in words (a static string)
+  uintptr_t addr;                // the first word found wrong (a tag, a link, a check word)
+  uintptr_t chunk;               // the chunk it belongs to (0: none known); a block header still valid in it, or
+                                 //   the block in use just before it, is the nearest block
+  uint64_t found, expected;      // what was there and what the check wanted, where there are two (else 0)
+} lc_heap_damage_t;
+
+#define LC_HEAP_DAMAGE_MAX 4
+// Damage found by this thread's heap operations and not yet taken (each one once: see lc_heap_t.damaged).
+extern __thread int lc_heap_damage_pending __attribute__((tls_model("initial-exec")));
+// Moves up to max recorded damages (the first ones) into out; returns how many, and forgets the rest.
+int lc_heap_take_damage(lc_heap_damage_t *out, int max);
+
+// What the allocator does for the heap, which knows no blocks: retired is called under the heap lock for each chunk
+// retired (it may write that payload, nothing else); unclaimed is called with no lock held when damage was recorded
+// where no caller will take it (a thread's cache flushed as the thread exits).
+typedef struct lc_heap_hooks_s {
+  void (*retired)(void *payload, size_t payload_size);
+  void (*unclaimed)(void);
+} lc_heap_hooks_t;
+void lc_heap_set_hooks(const lc_heap_hooks_t *hooks);
 
 #endif

@@ -287,6 +287,15 @@ static void describe(const lc_error_t *e, char *out, size_t cap) {
     case LC_ERR_CORRUPTED_HEADER:
       snprintf(out, cap, "the header before the block at 0x%lx was overwritten", (unsigned long)e->address);
       break;
+    case LC_ERR_CORRUPTED_HEAP: {                 // the address damaged, placed against the nearest block if known
+      int n = snprintf(out, cap, "heap metadata at 0x%lx was overwritten", (unsigned long)e->address);
+      if (n < 0 || (size_t)n >= cap || !e->has_block) break;
+      long long d = off >= (long long)bs ? off - (long long)bs + 1 : off < 0 ? -off : off;
+      snprintf(out + n, cap - (size_t)n, ", %lld byte%s %s the %zu-byte %sblock", d, d == 1 ? "" : "s",
+               off >= (long long)bs ? "after" : off < 0 ? "before" : "into", bs,
+               e->block_state == LC_BLOCK_LIVE ? "" : "freed ");
+      break;
+    }
     default:
       snprintf(out, cap, "?");
   }

@@ -1,6 +1,7 @@
 /* block_test.c: cmocka tests of libcheck/block.c in plain buffers: payload requests, formatting, the keyed
  * header checksum (every header byte, copies at other addresses), states, front and back canaries with the
- * exact damage report, poison fill and its limit, over-aligned blocks and their gap record, in-place resize. */
+ * exact damage report, poison fill and its limit, over-aligned blocks and their gap record, in-place resize, and
+ * the compare-and-swap of a free (one winner of two threads claiming one header). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <string.h>
 
 #include "block.h"
@@ -476,6 +478,78 @@ static void test_resize(void **state) {
   }
 }
 
+// lc_block_claim: LIVE -> state exactly when the header is still the copy validated; a second claim from that copy
+// (a second free that validated before the first changed it) fails and leaves the header as the first left it.
+static void test_claim(void **state) {
+  (void)state;
+  fmt_t f = format_at(256, 40, 16, 0, LC_ORIGIN_MALLOC, 7, 8);
+  lc_header_t seen, now;
+  assert_int_equal(lc_block_validate(f.user, &seen), LC_BLOCK_OK);
+  assert_int_equal(lc_block_claim(f.user, &seen, LC_BLOCK_QUARANTINED, 11), 1);
+  assert_int_equal(lc_block_validate(f.user, &now), LC_BLOCK_NOT_LIVE);
+  assert_int_equal(now.state, LC_BLOCK_QUARANTINED);
+  assert_int_equal(now.free_stack, 11);
+  assert_int_equal(now.alloc_stack, 7);
+  assert_int_equal(now.seq, 8);
+  assert_int_equal(lc_block_claim(f.user, &seen, LC_BLOCK_FREED, 12), 0);
+  lc_header_t after;
+  assert_int_equal(lc_block_validate(f.user, &after), LC_BLOCK_NOT_LIVE);
+  assert_memory_equal(&after, &now, sizeof now);
+  // A header changed in any way since the copy (here: marked reported) is not claimed either.
+  fmt_t g = format_at(512, 40, 16, 0, LC_ORIGIN_MALLOC, 7, 8);
+  assert_int_equal(lc_block_validate(g.user, &seen), LC_BLOCK_OK);
+  lc_block_mark_reported(g.user);
+  assert_int_equal(lc_block_claim(g.user, &seen, LC_BLOCK_FREED, 12), 0);
+  assert_int_equal(lc_block_validate(g.user, &now), LC_BLOCK_OK);
+  assert_int_equal(now.reported, 1);
+  expect_outside_untouched(&g);
+}
+
+// Two threads claim the same LIVE header at the same moment, round after round: exactly one wins each time, and
+// the header always validates afterwards with the winner's free stack (a reader never sees half an exchange).
+enum { RACE_ROUNDS = 20000 };
+static pthread_barrier_t race_start, race_end;
+static unsigned char *race_user;
+static int race_wins[2];
+
+static void *claimer(void *arg) {
+  int me = (int)(intptr_t)arg;
+  for (int r = 0; r < RACE_ROUNDS; r++) {
+    pthread_barrier_wait(&race_start);
+    lc_header_t seen;
+    if (lc_block_validate(race_user, &seen) == LC_BLOCK_OK &&
+        lc_block_claim(race_user, &seen, LC_BLOCK_QUARANTINED, (uint32_t)(100 + me)))
+      race_wins[me]++;
+    pthread_barrier_wait(&race_end);
+  }
+  return NULL;
+}
+
+static void test_claim_race(void **state) {
+  (void)state;
+  pthread_t t[2];
+  assert_int_equal(pthread_barrier_init(&race_start, NULL, 3), 0);
+  assert_int_equal(pthread_barrier_init(&race_end, NULL, 3), 0);
+  for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, claimer, (void *)(intptr_t)i), 0);
+  int total = 0;
+  for (int r = 0; r < RACE_ROUNDS; r++) {
+    fmt_t f = format_at(1024, 24 + (size_t)(r % 5) * 16, 16, 0, LC_ORIGIN_MALLOC, 1, (uint32_t)r);
+    race_user = f.user;
+    int before = race_wins[0] + race_wins[1];
+    pthread_barrier_wait(&race_start);
+    pthread_barrier_wait(&race_end);
+    total = race_wins[0] + race_wins[1];
+    if (total != before + 1) fail_msg("round %d: %d claims won", r, total - before);
+    lc_header_t h;
+    assert_int_equal(lc_block_validate(f.user, &h), LC_BLOCK_NOT_LIVE);
+    assert_true(h.free_stack == 100 || h.free_stack == 101);
+  }
+  for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+  assert_int_equal(total, RACE_ROUNDS);
+  pthread_barrier_destroy(&race_start);
+  pthread_barrier_destroy(&race_end);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_payload_request),
@@ -488,6 +562,8 @@ int main(void) {
     cmocka_unit_test(test_poison),
     cmocka_unit_test(test_over_aligned),
     cmocka_unit_test(test_resize),
+    cmocka_unit_test(test_claim),
+    cmocka_unit_test(test_claim_race),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }

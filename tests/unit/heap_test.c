@@ -1,8 +1,10 @@
 /* heap_test.c: cmocka tests of libcheck/heap.c on private heaps (mmap only, so the test never fights glibc for
  * the break): sizes, alignment, no overlap under random traffic, coalescing, lookups, walks, large chunks,
  * in-place resize, statistics, and the validator: it passes on every heap the other tests build and rejects each
- * kind of deliberate corruption with the right violation. The brk heap is tested in forked children, where
- * nothing else moves the break between the heap's own calls (the children never call malloc). */
+ * kind of deliberate corruption with the right violation; damage to free chunks (safe unlinking, merging with a
+ * damaged neighbour, repairs after a violation) and to cached chunks (encoded links, check word, tag) is refused,
+ * recorded once and retired. The brk heap is tested in forked children, where nothing else moves the break between
+ * the heap's own calls (the children never call malloc). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -1100,6 +1102,284 @@ static void test_validate_from_the_allocator(void **state) {
 #endif
 }
 
+/* ---- damage: safe unlinking and the checked thread cache ---- */
+
+// The damage the heap recorded since the last call, and the chunks it retired (the hook's calls).
+static lc_heap_damage_t got[LC_HEAP_DAMAGE_MAX];
+static int ngot;
+static void *retired_seen[64];
+static int nretired;
+static void on_retired(void *payload, size_t payload_size) {
+  (void)payload_size;
+  if (nretired < 64) retired_seen[nretired++] = payload;
+}
+static void take_damage(void) { ngot = lc_heap_take_damage(got, LC_HEAP_DAMAGE_MAX); }
+static int was_retired(const void *payload) {
+  for (int i = 0; i < nretired; i++) if (retired_seen[i] == payload) return 1;
+  return 0;
+}
+static void hooks_on(void) {
+  lc_heap_set_hooks(&(lc_heap_hooks_t){ .retired = on_retired });
+  nretired = 0;
+  take_damage();
+  ngot = 0;
+}
+
+// What an unchecked unlink would write to: fd->bk and bk->fd land in these.
+static struct { lc_chunk_t fd_target, bk_target; uint64_t canary[4]; } wild;
+
+static void expect_wild_untouched(void) {
+  static const unsigned char zero[sizeof wild];
+  assert_memory_equal(&wild, zero, sizeof wild);
+}
+
+// Safe unlinking: C (the first chunk of its bin) gets links that an unchecked unlink would follow into the program's
+// memory. Taking it is refused and said once, at C's link; the bin is retired (A and C kept in use, never handed
+// out), nothing outside the heap is written, and the allocation is served from elsewhere.
+static void test_unlink_refuses_forged_links(void **state) {
+  (void)state;
+  hooks_on();
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *a = chunk(l.a), *c = chunk(l.c);
+  memset(&wild, 0, sizeof wild);
+  c->fd = &wild.fd_target;
+  c->bk = &wild.bk_target;
+  char *p = halloc(h, 200, 16);
+  assert_non_null(p);
+  assert_true(p != l.a && p != l.c);
+  expect_wild_untouched();
+  take_damage();
+  assert_int_equal(ngot, 1);
+  assert_ptr_equal((void *)got[0].addr, &c->fd);
+  assert_ptr_equal((void *)got[0].chunk, c);
+  assert_non_null(got[0].what);
+  assert_true(was_retired(l.a) && was_retired(l.c));
+  assert_true((a->head & LC_CINUSE) && (c->head & LC_CINUSE));
+  expect_valid(h);                                            // the heap goes on: it is whole without them
+  // Met again (the same chunk's damage) nothing more is said.
+  hfree(h, p);
+  p = halloc(h, 200, 16);
+  take_damage();
+  assert_int_equal(ngot, 0);
+  assert_true(p != l.a && p != l.c);
+  hfree(h, p);
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// Each check of a chunk taken from a bin: its tag must say free, its size be of the bin's class, the chunk after it
+// must record it as free, and its links must lead back to it (fd->bk == c, bk->fd == c).
+static void test_unlink_checks_each_word(void **state) {
+  (void)state;
+  for (int k = 0; k < 4; k++) {
+    hooks_on();
+    layout_t l = layout();
+    lc_heap_t *h = l.h;
+    lc_chunk_t *c = chunk(l.c), *d = chunk(l.d), *a = chunk(l.a);
+    uintptr_t where = 0;
+    switch (k) {
+    case 0: c->head |= LC_CINUSE; where = (uintptr_t)c; break;              // tag says in use
+    case 1: c->head += 16; where = (uintptr_t)c; break;                      // 224 -> 240: another class
+    case 2: d->prev_foot += 16; where = (uintptr_t)d; break;                 // the next chunk disagrees
+    default: c->bk = a; where = (uintptr_t)&c->fd; break;                    // bk->fd is not C
+    }
+    char *p = halloc(h, 200, 16);
+    assert_non_null(p);
+    assert_true(p != l.c);
+    take_damage();
+    if (ngot != 1 || got[0].addr != where)
+      fail_msg("case %d: %d damage(s), the first at %#lx, expected one at %#lx", k, ngot,
+               ngot ? (unsigned long)got[0].addr : 0ul, (unsigned long)where);
+    hfree(h, p);
+    heap_destroy(h);
+  }
+}
+
+// Merging with a damaged neighbour: freeing D, whose free neighbour E has forged links, is refused (D stays in use,
+// retired, nothing written through E's links), and so is freeing F2 after E's prev_foot record (F2's) was bent to
+// point elsewhere.
+static void test_merge_refuses_damaged_neighbour(void **state) {
+  (void)state;
+  hooks_on();
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *e = chunk(l.e);
+  memset(&wild, 0, sizeof wild);
+  e->fd = &wild.fd_target;
+  e->bk = &wild.bk_target;
+  size_t in_use = h->stats.in_use_bytes;
+  hfree(h, l.d);
+  expect_wild_untouched();
+  take_damage();
+  assert_int_equal(ngot, 1);
+  assert_ptr_equal((void *)got[0].chunk, e);
+  assert_true(was_retired(l.d));
+  assert_true(chunk(l.d)->head & LC_CINUSE);                  // never freed
+  assert_true(h->stats.in_use_bytes >= in_use);
+  assert_true(h->stats.retired_chunks >= 2);
+  expect_valid(h);
+  heap_destroy(h);
+  // F2's tag says the chunk before it is free and 64 bytes long: no such chunk, the free is refused.
+  hooks_on();
+  l = layout();
+  h = l.h;
+  lc_chunk_t *f = chunk(l.f);
+  f->head &= ~(size_t)LC_PINUSE;
+  f->prev_foot = 64;
+  hfree(h, l.f);
+  take_damage();
+  assert_int_equal(ngot, 1);
+  assert_true(chunk(l.f)->head & LC_CINUSE);
+  assert_ptr_equal(h->bins[bin_of(h, chunk(l.a))].fd->fd->bk, h->bins[bin_of(h, chunk(l.a))].fd);   // A and C intact
+  heap_destroy(h);
+}
+
+// A ranged bin's first-fit walk follows no link that leads out of the heap.
+static void test_ranged_walk_stays_in_heap(void **state) {
+  (void)state;
+  hooks_on();
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *e = chunk(l.e);
+  e->fd = (lc_chunk_t *)(uintptr_t)0x10;                     // would fault if followed
+  char *p = halloc(h, 2900, 16);                             // E's bin, not E's size: the walk looks past E
+  assert_non_null(p);
+  take_damage();
+  assert_true(ngot >= 1);
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+// The validator's violations, repaired: the bin or the chunk it names is retired, so the next validation passes;
+// the same violation is news only once.
+static void test_repair_after_violation(void **state) {
+  (void)state;
+  hooks_on();
+  layout_t l = layout();
+  lc_heap_t *h = l.h;
+  lc_chunk_t *c = chunk(l.c);
+  c->bk = (lc_chunk_t *)&wild;                               // out of the heap
+  lc_heap_violation_t v;
+  assert_int_equal(validate(h, &v), LC_HEAP_BAD_LINK);
+  assert_true(v.bin >= 0);
+  lc_lock(&h->lock);
+  assert_int_equal(lc_heap_repair_locked(h, &v), 1);
+  lc_unlock(&h->lock);
+  expect_valid(h);
+  lc_lock(&h->lock);
+  assert_int_equal(lc_heap_repair_locked(h, &v), 0);          // said already
+  lc_unlock(&h->lock);
+  // A PINUSE bit flipped: set right from what the chunk before is.
+  chunk(l.b)->head &= ~(size_t)LC_PINUSE;                     // says A is free: A is retired, in use
+  assert_int_equal(validate(h, &v), LC_HEAP_BAD_PINUSE);
+  lc_lock(&h->lock);
+  lc_heap_repair_locked(h, &v);
+  lc_unlock(&h->lock);
+  expect_valid(h);
+  heap_destroy(h);
+}
+
+/* The thread cache (user heap only): links encoded and checked. A private mmap-only setup of lc_user_heap. */
+
+static void user_heap_once(void) {
+  static int done;
+  if (!done) lc_heap_setup(&lc_user_heap, "user", 0, 1 * MiB, 0);
+  done = 1;
+}
+
+static void *ualloc(size_t size) {
+  size_t ps;
+  void *p = lc_heap_alloc(&lc_user_heap, size, 16, &ps);
+  assert_non_null(p);
+  return p;
+}
+
+static uintptr_t *link_slot(void *payload) {
+  return (uintptr_t *)((char *)payload + lc_heap_payload_size(payload) - sizeof(uintptr_t));
+}
+
+// Four chunks of one class, a guard so none sits below the top; q and r cached (r the newest). Returns the guard.
+static void *cached_pair(size_t size, void **q, void **r) {
+  user_heap_once();
+  lc_heap_trim(&lc_user_heap, 0);                             // empties this thread's cache
+  *q = ualloc(size);
+  *r = ualloc(size);
+  void *guard = ualloc(size);
+  lc_heap_free(&lc_user_heap, *q);
+  lc_heap_free(&lc_user_heap, *r);
+  return guard;
+}
+
+// A cached chunk keeps its tag and first 24 payload bytes; its link is its payload's last word, neither the next
+// chunk's address nor readable without the key, and bound to where it is stored: the same word moved to another
+// chunk does not decode. Popped in order, the list gives its chunks back and says nothing.
+static void test_cache_link_encoding(void **state) {
+  (void)state;
+  hooks_on();
+  void *q, *r;
+  void *guard = cached_pair(100, &q, &r);
+  assert_true(*link_slot(r) != (uintptr_t)q && *link_slot(r) != 0);
+  assert_true(*link_slot(q) != 0);                            // NULL, encoded
+  assert_ptr_equal(ualloc(100), r);
+  assert_ptr_equal(ualloc(100), q);
+  take_damage();
+  assert_int_equal(ngot, 0);
+  lc_heap_free(&lc_user_heap, q);
+  lc_heap_free(&lc_user_heap, r);
+  lc_heap_free(&lc_user_heap, guard);
+  // The smallest class (48-byte chunks) has its link alone: moving q's word (NULL, encoded at q) into r breaks the
+  // list, which is dropped, said at r's link, and the allocation served elsewhere.
+  guard = cached_pair(20, &q, &r);
+  assert_int_equal(lc_heap_payload_size(r), 32);
+  *link_slot(r) = *link_slot(q);
+  void *p = ualloc(20);
+  assert_true(p != r && p != q);
+  take_damage();
+  assert_int_equal(ngot, 1);
+  assert_ptr_equal((void *)got[0].addr, link_slot(r));
+  assert_ptr_equal((void *)got[0].chunk, chunk(r));
+  assert_true(was_retired(r));
+  // A plain pointer written there (what a program's write would leave) is refused the same way.
+  lc_heap_free(&lc_user_heap, p);
+  guard = cached_pair(20, &q, &r);
+  memset(&wild, 0, sizeof wild);
+  *link_slot(r) = (uintptr_t)&wild.canary;
+  p = ualloc(20);
+  assert_true(p != r);
+  p = ualloc(20);
+  assert_true((uintptr_t)p < (uintptr_t)&wild || (uintptr_t)p >= (uintptr_t)(&wild + 1));
+  expect_wild_untouched();
+  take_damage();
+  assert_int_equal(ngot, 1);
+}
+
+// The check word at p[-8] of the freed block, and the tag: a write to either drops the list before anything of the
+// chunk is used.
+static void test_cache_check_word_and_tag(void **state) {
+  (void)state;
+  hooks_on();
+  void *q, *r;
+  cached_pair(100, &q, &r);
+  uint64_t forged = (uint64_t)(uintptr_t)&wild.canary;
+  memcpy((char *)r + 24, &forged, 8);                          // p[-8] of the block that was at r + 32
+  void *p = ualloc(100);
+  assert_true(p != r && p != q);
+  take_damage();
+  assert_int_equal(ngot, 1);
+  assert_ptr_equal((void *)got[0].addr, (char *)r + 24);
+  assert_ptr_equal((void *)got[0].chunk, chunk(r));
+  lc_heap_free(&lc_user_heap, p);
+  cached_pair(100, &q, &r);
+  chunk(r)->head = 0x4141414141414141ull;                     // the tag, from the block before's overflow
+  p = ualloc(100);
+  assert_true(p != r && p != q);
+  take_damage();
+  assert_int_equal(ngot, 1);
+  assert_ptr_equal((void *)got[0].addr, chunk(r));
+  assert_false(was_retired(r));                               // its size is not known: nothing of it is touched
+}
+
 /* ---- brk heaps, in forked children ---- */
 
 // In the child: no malloc, no stdio buffers; a failed check says why on stderr and exits with its line.
@@ -1369,6 +1649,13 @@ int main(void) {
     cmocka_unit_test(test_validate_tags_and_tiling),
     cmocka_unit_test(test_validate_stats_and_large),
     cmocka_unit_test(test_validate_from_the_allocator),
+    cmocka_unit_test(test_unlink_refuses_forged_links),
+    cmocka_unit_test(test_unlink_checks_each_word),
+    cmocka_unit_test(test_merge_refuses_damaged_neighbour),
+    cmocka_unit_test(test_ranged_walk_stays_in_heap),
+    cmocka_unit_test(test_repair_after_violation),
+    cmocka_unit_test(test_cache_link_encoding),
+    cmocka_unit_test(test_cache_check_word_and_tag),
     cmocka_unit_test(test_brk_grow_and_trim),
     cmocka_unit_test(test_brk_no_trim),
     cmocka_unit_test(test_brk_explicit_trim),
