@@ -21,9 +21,12 @@
  * handed out only when it lies in an extent, its tag says free, its size is of its bin's class and ends inside
  * the extent, the chunk after it records it as free, and its links lead back to it (fd->bk == c && bk->fd == c).
  * A cached chunk (see lc_heap_free) is taken only when its tag is that of its class, its check word is intact and
- * its link decodes to nothing or to a chunk of the same class in an extent. What fails is damage
- * (lc_heap_damage_t): the chunk, or the whole bin or cache list it was reached through, is retired (kept in use,
- * never handed out nor merged), the operation goes on without it, and the damage is recorded for the caller. */
+ * its link decodes to nothing (exactly for the list's last chunk) or to a place for a chunk of the class in an
+ * extent, whose tag is checked in turn when it is taken. What fails is damage (lc_heap_damage_t): the chunk, or the
+ * whole bin or cache list it was reached through, is retired (kept in use, its links pointing at itself, never
+ * handed out nor merged), the operation goes on without it, and the damage is recorded for the caller. A bin's
+ * chunks past a broken link stay free on no bin (the last equation above fails for them until a repair,
+ * lc_heap_repair_locked, retires them): every check refuses them where they are met. */
 #ifndef LC_HEAP_H
 #define LC_HEAP_H
 
