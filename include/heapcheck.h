@@ -17,9 +17,10 @@
 extern "C" {
 #endif
 
-/* Verifies the canaries of every live block and the poison of every quarantined one. Each damaged block is
- * reported (once) as heap-buffer-overflow, heap-buffer-underflow or use-after-free. Returns the number of
- * damaged blocks found by this call. */
+/* Verifies the canaries of every live block, the poison of every quarantined one and the heap's own free-chunk
+ * metadata. Each damaged block is reported (once) as heap-buffer-overflow, heap-buffer-underflow,
+ * use-after-free or corrupted-header, damaged heap metadata as corrupted-heap. Returns the number of damaged
+ * blocks found by this call. */
 __attribute__((weak)) size_t heapcheck_check_heap(void);
 
 /* Runs the leak scan now and writes the leak report (text, and JSON when json_path is set) without ending
