@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "alloc.h"
 #include "init.h"
+#include "os.h"
 #include "quiesce.h"
 #include "heap.h"
 #include "options.h"
@@ -385,7 +386,7 @@ static void stderr_replaced(int ok) {
 // libunwind opens a pipe when it starts (to check addresses it reads): opened under heapcheck, it must not take
 // the lowest free descriptors (0 and 1, for a program started with them closed), so it is moved high.
 static int move_pipe_high(int r, int fds[2]) {
-  if (r == 0 && lc_inside) { fds[0] = lc_move_fd_high(fds[0]); fds[1] = lc_move_fd_high(fds[1]); }
+  if (r == 0 && lc_inside) { fds[0] = lc_os_fd_high(fds[0]); fds[1] = lc_os_fd_high(fds[1]); }
   return r;
 }
 

@@ -29,15 +29,13 @@ void lc_lock_slow(lc_lock_t *l) {
   }
 }
 
-int lc_move_fd_high(int fd) { return lc_os_fd_high(fd); }
-
 /* Where "stderr" (fd 2 in lc_write_all) goes. The program's stderr is the file fd 2 held when libheapcheck started,
  * or the one the program later put there with dup2/dup3/freopen. A file that merely lands on number 2 (a program
  * started with 2>&- that opens a data file, or one that closed fd 2 and opened something) is not stderr and never
  * receives a report. A program that closes stderr while running on is telling a reader at the other end of a pipe
  * that it is done: heapcheck keeps no copy then (the reader must see EOF), and later text is lost, counted in
  * lc_text_lost(). Closed during exit (fclose(stderr) in an atexit handler, as GNU programs do), a copy is kept high
- * (lc_move_fd_high, close-on-exec) for the report, and used only while it is still that file. */
+ * (lc_os_fd_high, close-on-exec) for the report, and used only while it is still that file. */
 // valid: 1 = stderr is the file dev/ino, 0 = the program has no stderr, -1 = not tracked (a unit test linking
 // libcheck without the library's set-up): fd 2 is taken as it is.
 static struct { int valid; dev_t dev; ino_t ino; } designated = { .valid = -1 };
@@ -63,7 +61,7 @@ void lc_stderr_closing(int exiting) {
   if (__atomic_load_n(&kept_stderr, __ATOMIC_ACQUIRE) >= 0 || !same_file(2)) return;
   int fd = fcntl(2, F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return;
-  fd = lc_move_fd_high(fd);
+  fd = lc_os_fd_high(fd);
   int none = -1;
   if (!__atomic_compare_exchange_n(&kept_stderr, &none, fd, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) lc_os_close(fd);
 }

@@ -83,9 +83,6 @@ void lc_stderr_track(void);
 void lc_stderr_closing(int exiting);
 // 1 once some text for stderr could not be written (no stderr left, or a write error).
 int lc_text_lost(void);
-// Moves a descriptor heapcheck (or a library working for it) opened to a number near the top of the
-// descriptor limit, close-on-exec; returns the new number (fd itself when it cannot be moved).
-int lc_move_fd_high(int fd);
 
 #define LC_ALIGN 16
 #define LC_ROUND_UP(x, a) (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))

@@ -1,7 +1,7 @@
 /* symbolize.c: owns the libdwfl report-time session (module reporting, per-pc cache, inline expansion, the files
  * it holds open) and the malloc-free table of remembered (possibly dlclose'd) modules.
  * Must not run on allocation paths; lc_symbolize_remember_modules() must not call malloc or stdio.
- * Must not include other libcheck headers: only libc, libdl and libdw/libelf (lc_move_fd_high is taken weakly). */
+ * Must not include other libcheck headers: only libc, libdl and libdw/libelf (lc_os_fd_high is taken weakly). */
 #define _GNU_SOURCE
 #include "symbolize.h"
 
@@ -274,15 +274,15 @@ static smod_t *add_mod(const modrec_t *r, const char *path) {
 
 /* ---------- the session's files ---------- */
 
-// libheapcheck's (lc.c): moves a descriptor near the top of the limit, close-on-exec. Absent where this file is
+// libheapcheck's (os.c): moves a descriptor near the top of the limit, close-on-exec. Absent where this file is
 // linked alone (the golden tests): descriptors then stay where they are, close-on-exec.
-extern int lc_move_fd_high(int fd) __attribute__((weak));
+extern int lc_os_fd_high(int fd) __attribute__((weak));
 
 // Every file the session keeps lives above the program's range (libdwfl opens with the lowest free number, so a
 // program started with stdin closed would find its ELF file on fd 0) and is remembered with its identity.
 static int place(int fd) {
   if (fd < 0) return fd;
-  if (lc_move_fd_high) fd = lc_move_fd_high(fd);
+  if (lc_os_fd_high) fd = lc_os_fd_high(fd);
   else fcntl(fd, F_SETFD, FD_CLOEXEC);
   struct stat st;
   if (fstat(fd, &st) != 0) return fd;
